@@ -78,6 +78,12 @@ function listen2(this: Server & NetServerInternals, ...args: Parameters<Listen2>
 
 Object.defineProperty(Server.prototype, '_listen2', { configurable: true, writable: true, value: listen2 })
 
+/** Makes any net.Server (http, https, tls, http2, a framework's) open its TCP listeners over MPTCP, as Server does. */
+export function useMptcpListener(server: net.Server, mode?: MptcpOption): void {
+  ;(server as Server)[kMode] = mode
+  Object.defineProperty(server, '_listen2', { configurable: true, writable: true, value: listen2 })
+}
+
 /** net.createServer(), listening over MPTCP. */
 export function createServer(connectionListener?: ConnectionListener): Server
 export function createServer(options?: ServerOpts, connectionListener?: ConnectionListener): Server
