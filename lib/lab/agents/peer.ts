@@ -1,0 +1,193 @@
+// A transfer peer for the lab, run inside a namespace: `node peer.js '<json PeerConfig>'`.
+// Speaks JSON lines: events on stdout, commands ({ cmd: 'start' | 'snapshot' | 'close' }) on stdin.
+import { createHash, randomFillSync } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { createInterface } from 'node:readline'
+import mptcp = require('../../index')
+import { infoSample, subflowSamples } from './stats'
+
+export interface PeerConfig {
+  role: 'server' | 'client'
+  /** server: listen address (default: dual-stack wildcard, needed to accept joins to announced addresses); client: where to connect. */
+  host?: string
+  port?: number
+  localAddress?: string
+  mptcp?: boolean | 'require'
+  /** Bytes to send once started (then half-close). Default 0. */
+  send?: number
+  /** 'immediate' (default) or wait for { cmd: 'start' }. */
+  start?: 'immediate' | 'command'
+  /** 'auto' (default): close when both directions are done; 'command': wait for { cmd: 'close' }. */
+  close?: 'auto' | 'command'
+  /** Emit a 'sample' event this often (ms); 0: never. */
+  sampleMs?: number
+  /** Write size in bytes; default 64 KiB. */
+  chunk?: number
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as PeerConfig
+const t0 = Date.now()
+const now = () => Date.now() - t0
+const emit = (event: string, data: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, t: now(), ...data })}\n`)
+
+process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
+  emit('error', { message: err.message, code: err.code })
+  process.exit(1)
+})
+
+function session(socket: mptcp.Socket, onClosed: () => void): void {
+  const sentHash = createHash('sha256')
+  const receivedHash = createHash('sha256')
+  let sent = 0
+  let received = 0
+  let firstByteAt = -1
+  let lastByteAt = -1
+  let maxGapMs = 0
+  let maxGapAt = -1
+  let started = false
+  let sendDone = !config.send
+  let peerEnded = false
+  let closeRequested = config.close !== 'command'
+  let finished = false
+  let multipath = socket.multipath
+  const multipathChanges: Array<{ t: number; multipath: string | false }> = []
+  const checkMultipath = () => {
+    const m = socket.multipath
+    if (m !== multipath) {
+      multipath = m
+      multipathChanges.push({ t: now(), multipath: m })
+      emit('multipath', { multipath: m })
+    }
+  }
+  const snapshot = () => ({
+    sent,
+    received,
+    multipath: socket.multipath,
+    info: infoSample(socket),
+    subflows: subflowSamples(socket),
+  })
+
+  socket.on('data', (d: Buffer) => {
+    const t = now()
+    if (firstByteAt < 0) firstByteAt = t
+    else if (t - lastByteAt > maxGapMs) {
+      maxGapMs = t - lastByteAt
+      maxGapAt = lastByteAt
+    }
+    lastByteAt = t
+    received += d.length
+    receivedHash.update(d)
+  })
+  socket.on('end', () => {
+    peerEnded = true
+    checkMultipath()
+    maybeFinish()
+  })
+  socket.on('error', (err: NodeJS.ErrnoException) => emit('error', { message: err.message, code: err.code }))
+  socket.on('close', () => {
+    clearInterval(sampler)
+    if (!finished) emit('closed', { sent, received, finished })
+    onClosed()
+  })
+
+  const sampler = setInterval(() => {
+    checkMultipath()
+    if (config.sampleMs) emit('sample', snapshot())
+  }, config.sampleMs || 100)
+
+  function maybeFinish(): void {
+    if (finished || !sendDone || !peerEnded) return
+    const summary = {
+      sent,
+      received,
+      sha256Sent: sentHash.digest('hex'),
+      sha256Received: receivedHash.digest('hex'),
+      firstByteAt,
+      lastByteAt,
+      maxGapMs,
+      maxGapAt,
+      multipath: socket.multipath,
+      multipathChanges,
+      info: infoSample(socket),
+      subflows: subflowSamples(socket),
+    }
+    finished = true
+    emit('done', summary)
+    if (closeRequested) socket.end()
+  }
+
+  function pump(): void {
+    const chunk = config.chunk ?? 65536
+    while (sent < config.send!) {
+      const buf = randomFillSync(Buffer.allocUnsafe(Math.min(chunk, config.send! - sent)))
+      sentHash.update(buf)
+      sent += buf.length
+      if (!socket.write(buf)) return void socket.once('drain', pump)
+    }
+    socket.end(() => {
+      sendDone = true
+      emit('sent', { sent })
+      maybeFinish()
+    })
+  }
+
+  function start(): void {
+    if (started) return
+    started = true
+    emit('started')
+    if (config.send) pump()
+  }
+
+  commands.on('start', start)
+  commands.on('snapshot', () => emit('snapshot', snapshot()))
+  commands.on('close', () => {
+    closeRequested = true
+    if (finished) socket.end()
+    else socket.destroy()
+  })
+  if (config.start !== 'command') start()
+}
+
+const commands = new EventEmitter()
+createInterface({ input: process.stdin }).on('line', (line) => {
+  try {
+    const msg = JSON.parse(line) as { cmd?: string }
+    if (msg.cmd) commands.emit(msg.cmd, msg)
+  } catch {
+    // not a command
+  }
+})
+
+const mode = config.mptcp ?? true
+if (config.role === 'server') {
+  const server = mptcp.createServer({ allowHalfOpen: true, mptcp: mode }, (socket) => {
+    emit('connection', { multipath: socket.multipath, remote: socket.remoteAddress, remotePort: socket.remotePort })
+    session(socket, () => server.close(() => process.exit(0)))
+  })
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    emit('error', { message: err.message, code: err.code })
+    process.exit(1)
+  })
+  server.listen({ port: config.port ?? 0, host: config.host }, () => {
+    const a = server.address() as import('node:net').AddressInfo
+    emit('listening', { port: a.port, address: a.address })
+  })
+} else {
+  const socket = mptcp.connect({
+    host: config.host ?? '10.31.1.2',
+    port: config.port ?? 0,
+    allowHalfOpen: true,
+    mptcp: mode,
+    ...(config.localAddress ? { localAddress: config.localAddress } : {}),
+  })
+  const failEarly = (err: NodeJS.ErrnoException) => {
+    emit('error', { message: err.message, code: err.code })
+    process.exit(1)
+  }
+  socket.once('error', failEarly)
+  socket.once('connect', () => {
+    socket.off('error', failEarly)
+    emit('connected', { multipath: socket.multipath, local: socket.localAddress, remote: socket.remoteAddress })
+    session(socket, () => process.exit(0))
+  })
+}
