@@ -1,0 +1,1037 @@
+import crypto = require('node:crypto')
+import { ErrorCode, FrameDecoder, MAGIC, MAX_PAYLOAD, T, VERSION, encode, errorName, type ErrorCodeValue, type Frame } from './frames'
+import { deriveKeys, generateKeyPair, macEqual, macs, hmac, sha256, sharedSecret, type ConnectionKeys, type KeyPair } from './keys'
+import { choose, type SchedulerName } from './scheduler'
+import { userspaceError } from './errors'
+
+// The connection-level protocol engine (docs/userspace-protocol.md). No I/O: subflow bytes come in through
+// receive(), bytes go out through hooks.send(), time comes from hooks.now() and tick().
+
+export type Role = 'client' | 'server'
+
+export interface AddressInfo {
+  id: number
+  family: 4 | 6
+  address: string
+  port: number
+}
+
+export interface EngineHooks {
+  /** Write frames to a subflow. */
+  send(sf: number, chunks: Buffer[]): void
+  /** Bytes the subflow's socket has queued (not yet handed to the kernel). */
+  backlog(sf: number): number
+  /** In-order application data. */
+  data(buf: Buffer): void
+  /** The peer's DATA_FIN was reached. */
+  end(): void
+  established(): void
+  /** The engine is done with a subflow: end it gracefully or destroy it. */
+  closeSubflow(sf: number, graceful: boolean): void
+  /** Connection finished (err null) or failed. Called once. */
+  closed(err: Error | null): void
+  /** Send buffer dropped below its limit. */
+  writable(): void
+  /** Bytes delivered to the application and not read yet (counts against the receive window). */
+  appBuffered(): number
+  addAddr?(a: AddressInfo): void
+  removeAddr?(id: number): void
+  /** A join on this engine failed (the server's rate limiter counts it). */
+  joinFailed?(sf: number): void
+}
+
+export interface EngineOptions {
+  role: Role
+  now?: () => number
+  random?: (n: number) => Buffer
+  window?: number
+  sendBuffer?: number
+  maxSubflows?: number
+  scheduler?: SchedulerName
+  handshakeTimeout?: number
+  holeTimeout?: number
+  idleInterval?: number
+  versions?: number[]
+}
+
+type SubState = 'hello' | 'finished-wait' | 'join-ack-wait' | 'join-finished-wait' | 'open' | 'closed'
+
+export interface Sub {
+  id: number
+  state: SubState
+  initial: boolean
+  decoder: FrameDecoder
+  backup: boolean
+  peerBackup: boolean
+  healthy: boolean
+  srtt: number
+  rttvar: number
+  lastRecv: number
+  openedAt: number
+  pingNonce: bigint | null
+  pingSent: number
+  inflight: number
+  lastProgress: number
+  rate: number
+  rateBytes: number
+  rateStamp: number
+  bytesSent: number
+  bytesReceived: number
+  addrId: number
+  nonce: Buffer | null
+  peerNonce: Buffer | null
+  magicSent: boolean
+}
+
+interface Segment {
+  dsn: number
+  buf: Buffer
+  subs: number[]
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+const SEGMENT_CHARGE = 512
+const MAX_BLOCK = 512 * 1024
+
+export class Engine {
+  readonly role: Role
+  readonly opts: Required<Omit<EngineOptions, 'now' | 'random'>>
+  private readonly hooks: EngineHooks
+  readonly now: () => number
+  private readonly random: (n: number) => Buffer
+  readonly subs = new Map<number, Sub>()
+
+  state: 'handshake' | 'established' | 'closed' = 'handshake'
+  keys: ConnectionKeys | null = null
+  private keyPair: KeyPair | null = null
+  private helloRaw: Buffer | null = null
+  private th2: Buffer | null = null
+  private peerFinished = false
+  version = 0
+  private createdAt: number
+
+  // send side
+  private unsent: Buffer[] = []
+  private unsentBytes = 0
+  private segments: Segment[] = []
+  private reinjectQueue: Segment[] = []
+  sndNxt = 0
+  sndUna = 0
+  private sndEdge = 0
+  private finQueued = false
+  private finDsn = -1
+  private finAcked = false
+  private writeBlocked = false
+  private pumping = false
+
+  // receive side
+  rcvNxt = 0
+  private rcvEdge = 0
+  private advertisedEdge = 0
+  private ooo: { dsn: number; buf: Buffer }[] = []
+  oooCharged = 0
+  private peerFinDsn = -1
+  private readEnded = false
+  private lastRcvProgress = 0
+
+  // stats
+  bytesSent = 0
+  bytesReceived = 0
+  bytesAcked = 0
+  bytesRetrans = 0
+  retransmits = 0
+  droppedOutOfWindow = 0
+  joinsFailed = 0
+  badMacs = 0
+  addAddrReceived = 0
+  addAddrSent = 0
+  private lastDataSent = 0
+  private lastDataRecv = 0
+  private lastAckRecv = 0
+  private rr = 0
+  private pingCounter = 0n
+  private announced = new Map<number, AddressInfo>()
+  closeError: Error | null = null
+
+  constructor(options: EngineOptions, hooks: EngineHooks) {
+    this.role = options.role
+    this.hooks = hooks
+    this.now = options.now ?? Date.now
+    this.random = options.random ?? crypto.randomBytes
+    this.opts = {
+      role: options.role,
+      window: Math.min(options.window ?? 4 * 1024 * 1024, 0xffffffff),
+      sendBuffer: options.sendBuffer ?? 4 * 1024 * 1024,
+      maxSubflows: options.maxSubflows ?? 8,
+      scheduler: options.scheduler ?? 'default',
+      handshakeTimeout: options.handshakeTimeout ?? 10_000,
+      holeTimeout: options.holeTimeout ?? 30_000,
+      idleInterval: options.idleInterval ?? 500,
+      versions: options.versions ?? [VERSION],
+    }
+    this.createdAt = this.now()
+    this.rcvEdge = this.opts.window
+    this.advertisedEdge = this.opts.window
+  }
+
+  // ---- subflow lifecycle -------------------------------------------------------------------------------
+
+  private newSub(id: number, state: SubState, initial: boolean, backup = false): Sub {
+    if (this.subs.get(id)?.state !== undefined && this.subs.get(id)!.state !== 'closed') throw new RangeError(`subflow ${id} exists`)
+    const now = this.now()
+    const sub: Sub = {
+      id,
+      state,
+      initial,
+      decoder: new FrameDecoder(this.role === 'client'),
+      backup,
+      peerBackup: false,
+      healthy: true,
+      srtt: 0,
+      rttvar: 0,
+      lastRecv: now,
+      openedAt: now,
+      pingNonce: null,
+      pingSent: 0,
+      inflight: 0,
+      lastProgress: now,
+      rate: 0,
+      rateBytes: 0,
+      rateStamp: now,
+      bytesSent: 0,
+      bytesReceived: 0,
+      addrId: 0,
+      nonce: null,
+      peerNonce: null,
+      magicSent: false,
+    }
+    this.subs.set(id, sub)
+    return sub
+  }
+
+  /** Client: start the handshake on the first subflow. */
+  connect(sf: number): void {
+    const sub = this.newSub(sf, 'hello', true)
+    this.keyPair = generateKeyPair()
+    this.helloRaw = encode.clientHello(this.opts.versions, this.random(32), this.keyPair.pub, this.opts.window)
+    this.out(sub, [this.helloRaw])
+  }
+
+  /** Client: open an extra subflow (only once established). Returns false if it cannot. */
+  join(sf: number, options: { backup?: boolean; addrId?: number } = {}): boolean {
+    if (this.role !== 'client' || this.state !== 'established' || !this.keys) return false
+    if (this.openSubCount() >= this.opts.maxSubflows) return false
+    const sub = this.newSub(sf, 'join-ack-wait', false, options.backup === true)
+    sub.addrId = options.addrId ?? 0
+    sub.nonce = this.random(32)
+    this.out(sub, [encode.join(this.keys.token, sub.nonce, sub.backup, sub.addrId)])
+    return true
+  }
+
+  /** Server: a new subflow whose first frame is CLIENT_HELLO (`rest` are the bytes after it). */
+  acceptInitial(sf: number, hello: Frame & { type: T.CLIENT_HELLO }, rest?: Buffer): void {
+    const sub = this.newSub(sf, 'finished-wait', true)
+    const common = hello.versions.filter((v) => this.opts.versions.includes(v))
+    if (common.length === 0) return this.failHandshake(sub, ErrorCode.VERSION, `no common version (offered ${hello.versions.join(',')})`)
+    this.version = Math.max(...common)
+    this.keyPair = generateKeyPair()
+    const shared = sharedSecret(this.keyPair, hello.pub)
+    if (!shared) return this.failHandshake(sub, ErrorCode.PROTOCOL, 'invalid key share')
+    const sh = encode.serverHello(this.version, this.random(32), this.keyPair.pub, this.opts.window)
+    const th1 = sha256(hello.raw, sh)
+    this.keys = deriveKeys(shared, th1)
+    const sf1 = encode.finished(hmac(this.keys.serverFinished, th1))
+    this.th2 = sha256(hello.raw, sh, sf1)
+    this.sndEdge = hello.window
+    this.out(sub, [sh, sf1])
+    if (rest && rest.length) this.receive(sf, rest)
+  }
+
+  /** Server: a new subflow whose first frame is JOIN for this connection's token. */
+  acceptJoin(sf: number, join: Frame & { type: T.JOIN }, rest?: Buffer): void {
+    const sub = this.newSub(sf, 'join-finished-wait', false, join.backup)
+    sub.peerBackup = join.backup
+    sub.addrId = join.addrId
+    if (this.state !== 'established' || !this.keys) return this.rejectJoin(sub, ErrorCode.NOT_ESTABLISHED, 'connection not established')
+    if (this.closingOrClosed()) return this.rejectJoin(sub, ErrorCode.CLOSING, 'connection closing')
+    if (this.openSubCount() > this.opts.maxSubflows) return this.rejectJoin(sub, ErrorCode.TOO_MANY_SUBFLOWS, 'subflow cap reached')
+    sub.peerNonce = Buffer.from(join.nonce)
+    sub.nonce = this.random(32)
+    this.out(sub, [encode.joinAck(sub.nonce, macs.joinServer(this.keys, sub.peerNonce, sub.nonce))])
+    if (rest && rest.length) this.receive(sf, rest)
+  }
+
+  /** The transport lost a subflow (error, EOF, close). */
+  subflowClosed(sf: number): void {
+    const sub = this.subs.get(sf)
+    if (!sub || sub.state === 'closed') return
+    this.dropSub(sub)
+    if (this.state === 'closed') return
+    if (sub.initial && this.state === 'handshake') {
+      return this.finish(userspaceError('HANDSHAKE', 'connection closed during the userspace handshake'))
+    }
+    if (this.doneBothWays()) return this.finish(null)
+    if (this.openSubCount() === 0 && this.pendingSubCount() === 0) {
+      const err = Object.assign(userspaceError('RESET', 'all subflows closed'), { code: 'ECONNRESET' })
+      return this.finish(err)
+    }
+    this.pump()
+  }
+
+  drained(_sf: number): void {
+    this.pump()
+  }
+
+  setBackup(sf: number, backup: boolean): void {
+    const sub = this.subs.get(sf)
+    if (!sub || sub.state !== 'open') return
+    sub.backup = backup
+    this.out(sub, [encode.prio(backup)])
+    this.pump()
+  }
+
+  /** Server: announce an address to the client. */
+  announce(a: AddressInfo): void {
+    if (!this.keys || this.state !== 'established' || this.role !== 'server') return
+    const body = encode.addAddrBody(a.id, a.family, a.address, a.port)
+    const frame = encode.addAddr(body, macs.addAddr(this.keys, body))
+    this.announced.set(a.id, a)
+    this.addAddrSent++
+    const sub = this.bestControlSub()
+    if (sub) this.out(sub, [frame])
+  }
+
+  removeAddress(id: number): void {
+    if (!this.keys || this.state !== 'established') return
+    this.announced.delete(id)
+    const sub = this.bestControlSub()
+    if (sub) this.out(sub, [encode.removeAddr(id, macs.removeAddr(this.keys, id))])
+  }
+
+  // ---- application side ------------------------------------------------------------------------------------
+
+  /** Queue application bytes; false when the send buffer is over its limit (wait for hooks.writable). */
+  write(buf: Buffer): boolean {
+    if (this.finQueued || this.state === 'closed') return false
+    if (buf.length > 0) {
+      this.unsent.push(buf)
+      this.unsentBytes += buf.length
+      this.pump()
+    }
+    const ok = this.sendBuffered() < this.opts.sendBuffer
+    if (!ok) this.writeBlocked = true
+    return ok
+  }
+
+  sendBuffered(): number {
+    return this.unsentBytes + (this.sndNxt - this.sndUna)
+  }
+
+  /** Application finished writing: DATA_FIN after the last byte. */
+  end(): void {
+    if (this.finQueued || this.state === 'closed') return
+    this.finQueued = true
+    this.pump()
+  }
+
+  /** The application read data: the window may open. */
+  windowUpdate(): void {
+    if (this.state !== 'established') return
+    const before = this.advertisedEdge
+    this.recomputeEdge()
+    if (this.rcvEdge - before >= this.opts.window / 4 || (before <= this.rcvNxt && this.rcvEdge > this.rcvNxt)) {
+      const sub = this.bestControlSub()
+      if (sub) this.sendAck(sub)
+    }
+  }
+
+  /** Abort: authenticated fast close on every subflow. */
+  abort(err: Error | null = null): void {
+    if (this.state === 'closed') return
+    if (this.keys) {
+      const fc = encode.fastClose(macs.fastClose(this.keys))
+      for (const sub of this.subs.values()) if (sub.state === 'open') this.out(sub, [fc])
+    }
+    this.finish(err, false)
+  }
+
+  // ---- input -----------------------------------------------------------------------------------------
+
+  receive(sf: number, chunk: Buffer): void {
+    const sub = this.subs.get(sf)
+    if (!sub || sub.state === 'closed' || this.state === 'closed') return
+    const now = this.now()
+    sub.lastRecv = now
+    sub.bytesReceived += chunk.length
+    if (!sub.healthy && sub.state === 'open') {
+      sub.healthy = true
+      sub.lastProgress = now
+    }
+    const ackBefore = this.rcvNxt
+    const edgeBefore = this.advertisedEdge
+    const frames = sub.decoder.push(chunk)
+    let needAck = false
+    for (const f of frames) {
+      if (this.gone(sub)) return
+      const r = this.onFrame(sub, f)
+      if (r === true) needAck = true
+    }
+    if (this.gone(sub)) return
+    if (sub.decoder.error) {
+      const e = sub.decoder.error
+      this.subProtocolError(sub, e.code, e.message)
+      return
+    }
+    if (sub.state === 'open' && (needAck || this.rcvNxt !== ackBefore || this.advertisedEdge !== edgeBefore)) {
+      this.sendAck(sub)
+    }
+    this.pump()
+  }
+
+  private gone(sub: Sub): boolean {
+    return sub.state === 'closed' || this.state === 'closed'
+  }
+
+  /** Returns true when the frame calls for an ACK. */
+  private onFrame(sub: Sub, f: Frame): boolean | void {
+    if (f.type === T.ERROR) {
+      const name = errorName[f.code] ?? String(f.code)
+      this.closeSub(sub, false)
+      if (sub.initial && this.state === 'handshake') {
+        return this.finish(userspaceError('HANDSHAKE', `peer refused the handshake: ${name} ${f.reason}`))
+      }
+      return this.afterSubLoss(sub)
+    }
+    switch (sub.state) {
+      case 'hello':
+        return this.onServerFlight(sub, f)
+      case 'finished-wait':
+        return this.onClientFinished(sub, f)
+      case 'join-ack-wait':
+        return this.onJoinAck(sub, f)
+      case 'join-finished-wait':
+        return this.onJoinFinished(sub, f)
+      case 'open':
+        return this.onConnectionFrame(sub, f)
+      default:
+        return
+    }
+  }
+
+  private onServerFlight(sub: Sub, f: Frame): void {
+    if (f.type === T.SERVER_HELLO) {
+      if (this.keys) return this.failHandshake(sub, ErrorCode.UNEXPECTED, 'second SERVER_HELLO')
+      if (!this.opts.versions.includes(f.version)) return this.failHandshake(sub, ErrorCode.VERSION, `server chose version ${f.version}`)
+      const shared = sharedSecret(this.keyPair!, f.pub)
+      if (!shared) return this.failHandshake(sub, ErrorCode.PROTOCOL, 'invalid key share')
+      this.version = f.version
+      const th1 = sha256(this.helloRaw!, f.raw)
+      this.keys = deriveKeys(shared, th1)
+      this.th2 = th1 // holds th1 until FINISHED arrives
+      this.helloRaw = Buffer.concat([this.helloRaw!, f.raw])
+      this.sndEdge = f.window
+      return
+    }
+    if (f.type === T.FINISHED && this.keys) {
+      const th1 = this.th2!
+      if (!macEqual(f.mac, hmac(this.keys.serverFinished, th1))) return this.failHandshake(sub, ErrorCode.BAD_MAC, 'server Finished MAC mismatch')
+      const cf = encode.finished(hmac(this.keys.clientFinished, sha256(this.helloRaw!, f.raw)))
+      this.helloRaw = null
+      this.th2 = null
+      this.out(sub, [cf])
+      sub.state = 'open'
+      this.establish()
+      return
+    }
+    return this.failHandshake(sub, ErrorCode.UNEXPECTED, `unexpected frame 0x${f.type.toString(16)} during handshake`)
+  }
+
+  private onClientFinished(sub: Sub, f: Frame): void {
+    if (f.type !== T.FINISHED || !this.keys || !this.th2) return this.failHandshake(sub, ErrorCode.UNEXPECTED, 'expected FINISHED')
+    if (!macEqual(f.mac, hmac(this.keys.clientFinished, this.th2))) return this.failHandshake(sub, ErrorCode.BAD_MAC, 'client Finished MAC mismatch')
+    this.th2 = null
+    this.peerFinished = true
+    sub.state = 'open'
+    this.establish()
+  }
+
+  private onJoinAck(sub: Sub, f: Frame): void {
+    if (f.type !== T.JOIN_ACK || !this.keys || !sub.nonce) return this.rejectJoin(sub, ErrorCode.UNEXPECTED, 'expected JOIN_ACK')
+    sub.peerNonce = Buffer.from(f.nonce)
+    if (!macEqual(f.mac, macs.joinServer(this.keys, sub.nonce, sub.peerNonce))) return this.rejectJoin(sub, ErrorCode.BAD_MAC, 'JOIN_ACK MAC mismatch')
+    this.out(sub, [encode.joinFinished(macs.joinClient(this.keys, sub.nonce, sub.peerNonce))])
+    this.openJoined(sub)
+  }
+
+  private onJoinFinished(sub: Sub, f: Frame): void {
+    if (f.type !== T.JOIN_FINISHED || !this.keys || !sub.nonce || !sub.peerNonce) return this.rejectJoin(sub, ErrorCode.UNEXPECTED, 'expected JOIN_FINISHED')
+    if (!macEqual(f.mac, macs.joinClient(this.keys, sub.peerNonce, sub.nonce))) return this.rejectJoin(sub, ErrorCode.BAD_MAC, 'JOIN_FINISHED MAC mismatch')
+    if (this.openSubCount() >= this.opts.maxSubflows) return this.rejectJoin(sub, ErrorCode.TOO_MANY_SUBFLOWS, 'subflow cap reached')
+    this.openJoined(sub)
+  }
+
+  private openJoined(sub: Sub): void {
+    sub.state = 'open'
+    sub.lastProgress = this.now()
+    if (sub.backup) this.out(sub, [encode.prio(true)])
+    this.sendAck(sub)
+    this.pump()
+  }
+
+  private onConnectionFrame(sub: Sub, f: Frame): boolean | void {
+    switch (f.type) {
+      case T.DATA:
+        return this.onData(sub, f.dsn, f.payload)
+      case T.ACK:
+        return this.onAck(sub, f.ack, f.window)
+      case T.DATA_FIN:
+        return this.onDataFin(sub, f.dsn)
+      case T.PING:
+        this.out(sub, [encode.pong(f.nonce)])
+        return
+      case T.PONG:
+        if (sub.pingNonce !== null && f.nonce === sub.pingNonce) {
+          this.rttSample(sub, this.now() - sub.pingSent)
+          sub.pingNonce = null
+        }
+        return
+      case T.PRIO:
+        sub.peerBackup = f.backup
+        sub.backup = f.backup
+        return
+      case T.ADD_ADDR: {
+        if (this.role !== 'client' || !this.keys) return this.subProtocolError(sub, ErrorCode.UNEXPECTED, 'ADD_ADDR to a server')
+        const body = f.raw.subarray(4, f.raw.length - 32)
+        if (!macEqual(f.mac, macs.addAddr(this.keys, body))) {
+          this.badMacs++
+          return
+        }
+        this.addAddrReceived++
+        this.hooks.addAddr?.({ id: f.id, family: f.family, address: f.address, port: f.port })
+        return
+      }
+      case T.REMOVE_ADDR:
+        if (!this.keys || !macEqual(f.mac, macs.removeAddr(this.keys, f.id))) {
+          this.badMacs++
+          return
+        }
+        this.hooks.removeAddr?.(f.id)
+        return
+      case T.FAST_CLOSE:
+        if (!this.keys || !macEqual(f.mac, macs.fastClose(this.keys))) {
+          this.badMacs++
+          this.closeSub(sub, false)
+          return this.afterSubLoss(sub)
+        }
+        return this.finish(Object.assign(userspaceError('RESET', 'connection reset by peer (fast close)'), { code: 'ECONNRESET' }), false)
+      default:
+        return this.subProtocolError(sub, ErrorCode.UNEXPECTED, `unexpected frame 0x${f.type.toString(16)} on an open subflow`)
+    }
+  }
+
+  private onData(sub: Sub, dsn64: bigint, payload: Buffer): boolean | void {
+    const now = this.now()
+    this.lastDataRecv = now
+    if (dsn64 > MAX_SAFE) {
+      this.droppedOutOfWindow += payload.length
+      return true
+    }
+    let start = Number(dsn64)
+    const end = start + payload.length
+    if (this.peerFinDsn >= 0 && end > this.peerFinDsn) return this.subProtocolError(sub, ErrorCode.PROTOCOL, 'data after DATA_FIN')
+    if (end <= this.rcvNxt) return true // duplicate; ack so a reinjecting peer learns quickly
+    if (start >= this.rcvEdge) {
+      this.droppedOutOfWindow += payload.length
+      return true
+    }
+    let buf = payload
+    if (start < this.rcvNxt) {
+      buf = buf.subarray(this.rcvNxt - start)
+      start = this.rcvNxt
+    }
+    if (start + buf.length > this.rcvEdge) {
+      this.droppedOutOfWindow += start + buf.length - this.rcvEdge
+      buf = buf.subarray(0, this.rcvEdge - start)
+    }
+    if (start === this.rcvNxt) {
+      this.deliver(buf)
+      this.drainOoo()
+    } else {
+      this.insertOoo(start, buf)
+    }
+    this.recomputeEdge()
+    return true
+  }
+
+  private deliver(buf: Buffer): void {
+    this.rcvNxt += buf.length
+    this.bytesReceived += buf.length
+    this.lastRcvProgress = this.now()
+    this.hooks.data(buf)
+    this.checkPeerFin()
+  }
+
+  private drainOoo(): void {
+    while (this.ooo.length && this.ooo[0]!.dsn <= this.rcvNxt) {
+      const seg = this.ooo.shift()!
+      this.oooCharged -= Math.max(seg.buf.length, SEGMENT_CHARGE)
+      const end = seg.dsn + seg.buf.length
+      if (end > this.rcvNxt) this.deliver(seg.buf.subarray(this.rcvNxt - seg.dsn))
+      if (this.state === 'closed') return
+    }
+  }
+
+  private insertOoo(start: number, buf: Buffer): void {
+    // Keep segments disjoint: trim the new one against its neighbours, splitting where it spans a gap.
+    let i = 0
+    while (i < this.ooo.length && this.ooo[i]!.dsn + this.ooo[i]!.buf.length <= start) i++
+    let pos = start
+    let rest = buf
+    while (rest.length > 0) {
+      const next = this.ooo[i]
+      if (next && next.dsn <= pos) {
+        const skip = next.dsn + next.buf.length - pos
+        if (skip >= rest.length) return
+        rest = rest.subarray(skip)
+        pos += skip
+        i++
+        continue
+      }
+      const take = next ? Math.min(rest.length, next.dsn - pos) : rest.length
+      const charge = Math.max(take, SEGMENT_CHARGE)
+      if (this.oooCharged + charge + this.hooks.appBuffered() > this.opts.window) {
+        this.droppedOutOfWindow += rest.length
+        return
+      }
+      this.ooo.splice(i, 0, { dsn: pos, buf: Buffer.from(rest.subarray(0, take)) })
+      this.oooCharged += charge
+      i++
+      pos += take
+      rest = rest.subarray(take)
+    }
+  }
+
+  private recomputeEdge(): void {
+    const free = Math.max(0, this.opts.window - this.hooks.appBuffered() - this.oooCharged)
+    this.rcvEdge = Math.max(this.rcvEdge, this.rcvNxt + free)
+  }
+
+  private onDataFin(sub: Sub, dsn64: bigint): boolean | void {
+    if (dsn64 > MAX_SAFE) return this.subProtocolError(sub, ErrorCode.PROTOCOL, 'DATA_FIN out of range')
+    const dsn = Number(dsn64)
+    if (this.peerFinDsn >= 0) {
+      if (dsn !== this.peerFinDsn) return this.subProtocolError(sub, ErrorCode.PROTOCOL, 'conflicting DATA_FIN')
+      return true
+    }
+    if (dsn < this.rcvNxt || (this.ooo.length && dsn < this.ooo[this.ooo.length - 1]!.dsn + this.ooo[this.ooo.length - 1]!.buf.length)) {
+      return this.subProtocolError(sub, ErrorCode.PROTOCOL, 'DATA_FIN before received data')
+    }
+    this.peerFinDsn = dsn
+    this.checkPeerFin()
+    return true
+  }
+
+  private checkPeerFin(): void {
+    if (this.peerFinDsn >= 0 && this.rcvNxt === this.peerFinDsn && !this.readEnded) {
+      this.readEnded = true
+      this.rcvNxt += 1
+      for (const sub of this.subs.values()) if (sub.state === 'open') this.sendAck(sub)
+      this.hooks.end()
+      if (this.doneBothWays() && this.state !== 'closed') this.closeGracefully()
+    }
+  }
+
+  private onAck(sub: Sub, ack64: bigint, window: number): void {
+    const now = this.now()
+    this.lastAckRecv = now
+    const limit = this.finDsn >= 0 && this.finSentOnce ? this.finDsn + 1 : this.sndNxt
+    if (ack64 > BigInt(limit)) return this.subProtocolError(sub, ErrorCode.PROTOCOL, 'ACK for data never sent')
+    const ack = Number(ack64)
+    this.sndEdge = Math.max(this.sndEdge, ack + window)
+    if (ack > this.sndUna) this.advanceUna(Math.min(ack, this.sndNxt), now)
+    if (this.finDsn >= 0 && ack === this.finDsn + 1 && !this.finAcked) {
+      this.finAcked = true
+      if (this.doneBothWays()) this.closeGracefully()
+    }
+  }
+
+  private finSentOnce = false
+
+  private advanceUna(ack: number, now: number): void {
+    const acked = ack - this.sndUna
+    this.bytesAcked += acked
+    this.sndUna = ack
+    while (this.segments.length) {
+      const seg = this.segments[0]!
+      const end = seg.dsn + seg.buf.length
+      const n = Math.min(end, ack) - seg.dsn
+      if (n <= 0) break
+      for (const id of seg.subs) {
+        const s = this.subs.get(id)
+        if (!s) continue
+        s.inflight -= n
+        s.rateBytes += n
+        s.lastProgress = now
+      }
+      if (end <= ack) this.segments.shift()
+      else {
+        seg.buf = seg.buf.subarray(n)
+        seg.dsn = ack
+        break
+      }
+    }
+    for (const s of this.subs.values()) this.updateRate(s, now)
+    if (this.writeBlocked && this.sendBuffered() < this.opts.sendBuffer) {
+      this.writeBlocked = false
+      this.hooks.writable()
+    }
+  }
+
+  private updateRate(s: Sub, now: number): void {
+    const dt = now - s.rateStamp
+    if (dt < 50) return
+    if (s.rateBytes > 0) {
+      const sample = (s.rateBytes * 1000) / dt
+      s.rate = s.rate === 0 ? sample : s.rate * 0.75 + sample * 0.25
+    }
+    s.rateBytes = 0
+    s.rateStamp = now
+  }
+
+  private rttSample(sub: Sub, rtt: number): void {
+    if (sub.srtt === 0) {
+      sub.srtt = rtt
+      sub.rttvar = rtt / 2
+    } else {
+      sub.rttvar = 0.75 * sub.rttvar + 0.25 * Math.abs(sub.srtt - rtt)
+      sub.srtt = 0.875 * sub.srtt + 0.125 * rtt
+    }
+  }
+
+  // ---- output ----------------------------------------------------------------------------------------------
+
+  private out(sub: Sub, chunks: Buffer[]): void {
+    if (sub.state === 'closed') return
+    if (!sub.magicSent) {
+      sub.magicSent = true
+      chunks = [MAGIC, ...chunks]
+    }
+    let n = 0
+    for (const c of chunks) n += c.length
+    sub.bytesSent += n
+    this.hooks.send(sub.id, chunks)
+  }
+
+  private sendAck(sub: Sub): void {
+    this.recomputeEdge()
+    this.advertisedEdge = this.rcvEdge
+    this.out(sub, [encode.ack(BigInt(this.rcvNxt), Math.min(this.rcvEdge - this.rcvNxt, 0xffffffff))])
+  }
+
+  private usable(sub: Sub): boolean {
+    return sub.state === 'open'
+  }
+
+  private blocked(sub: Sub): boolean {
+    return this.hooks.backlog(sub.id) >= MAX_BLOCK
+  }
+
+  private pool(): Sub[] {
+    const open = [...this.subs.values()].filter((s) => this.usable(s))
+    const active = open.filter((s) => s.healthy && !s.backup)
+    if (active.length) return active
+    const backup = open.filter((s) => s.healthy && s.backup)
+    if (backup.length) return backup
+    return open
+  }
+
+  private pump(): void {
+    if (this.pumping || this.state !== 'established') return
+    this.pumping = true
+    try {
+      for (;;) {
+        const pool = this.pool()
+        if (pool.length === 0) break
+        let seg = this.nextReinject()
+        if (!seg) {
+          const room = this.sndEdge - this.sndNxt
+          if (this.unsentBytes === 0 || room <= 0) break
+          const len = Math.min(MAX_PAYLOAD, room, this.unsentBytes)
+          const picks = choose(this.opts.scheduler, pool, len, (s) => this.blocked(s), this.rr++)
+          if (picks.length === 0) break
+          seg = { dsn: this.sndNxt, buf: this.takeUnsent(len), subs: [] }
+          this.segments.push(seg)
+          this.sndNxt += len
+          this.sendSegment(seg, picks)
+          continue
+        }
+        const others = pool.filter((s) => !seg!.subs.includes(s.id))
+        const picks = choose(this.opts.scheduler === 'redundant' ? 'default' : this.opts.scheduler, others.length ? others : pool, seg.buf.length, (s) => this.blocked(s), this.rr++)
+        if (picks.length === 0) {
+          this.reinjectQueue.unshift(seg)
+          break
+        }
+        this.retransmits++
+        this.bytesRetrans += seg.buf.length
+        this.sendSegment(seg, picks)
+      }
+      this.maybeSendFin()
+    } finally {
+      this.pumping = false
+    }
+  }
+
+  private nextReinject(): Segment | undefined {
+    while (this.reinjectQueue.length) {
+      const seg = this.reinjectQueue.shift()!
+      if (seg.dsn + seg.buf.length > this.sndUna && this.segments.includes(seg)) return seg
+    }
+    return undefined
+  }
+
+  private takeUnsent(len: number): Buffer {
+    const head = this.unsent[0]!
+    let out: Buffer
+    if (head.length >= len) {
+      out = head.subarray(0, len)
+      if (head.length === len) this.unsent.shift()
+      else this.unsent[0] = head.subarray(len)
+    } else {
+      const parts: Buffer[] = []
+      let need = len
+      while (need > 0) {
+        const h = this.unsent[0]!
+        if (h.length <= need) {
+          parts.push(h)
+          this.unsent.shift()
+          need -= h.length
+        } else {
+          parts.push(h.subarray(0, need))
+          this.unsent[0] = h.subarray(need)
+          need = 0
+        }
+      }
+      out = Buffer.concat(parts, len)
+    }
+    this.unsentBytes -= len
+    return out
+  }
+
+  private sendSegment(seg: Segment, picks: Sub[]): void {
+    const now = this.now()
+    for (const s of picks) {
+      if (!seg.subs.includes(s.id)) seg.subs.push(s.id)
+      if (s.inflight === 0) s.lastProgress = now
+      s.inflight += seg.buf.length
+      this.bytesSent += seg.buf.length
+      this.out(s, [encode.dataHeader(BigInt(seg.dsn), seg.buf.length), seg.buf])
+    }
+    this.lastDataSent = now
+  }
+
+  private maybeSendFin(): void {
+    if (!this.finQueued || this.unsentBytes > 0 || this.state !== 'established') return
+    if (this.finDsn < 0) this.finDsn = this.sndNxt
+    if (this.finSentOnce) return
+    this.finSentOnce = true
+    this.sendFin()
+  }
+
+  private sendFin(): void {
+    const fin = encode.dataFin(BigInt(this.finDsn))
+    for (const s of this.pool()) this.out(s, [fin])
+  }
+
+  // ---- timers ------------------------------------------------------------------------------------------
+
+  /** Call periodically (the transport does every 100 ms): liveness, staleness, reinjection, timeouts. */
+  tick(): void {
+    if (this.state === 'closed') return
+    const now = this.now()
+    for (const sub of [...this.subs.values()]) {
+      if (sub.state === 'closed') continue
+      if (sub.state !== 'open') {
+        if (now - sub.openedAt > this.opts.handshakeTimeout) {
+          if (sub.initial) return this.failHandshake(sub, ErrorCode.TIMEOUT, 'handshake timed out')
+          this.rejectJoin(sub, ErrorCode.TIMEOUT, 'join timed out')
+        }
+        continue
+      }
+      const staleAfter = Math.min(1500, Math.max(300, 4 * (sub.srtt || 50)))
+      const silent = now - sub.lastRecv
+      if (silent >= this.opts.idleInterval && sub.pingNonce === null) {
+        sub.pingNonce = ++this.pingCounter
+        sub.pingSent = now
+        this.out(sub, [encode.ping(sub.pingNonce)])
+      }
+      const pingLate = sub.pingNonce !== null && now - sub.pingSent > staleAfter
+      const dataLate = sub.inflight > 0 && now - sub.lastProgress > staleAfter && silent > staleAfter
+      if (sub.healthy && (pingLate || dataLate)) {
+        sub.healthy = false
+        this.reinjectFrom(sub)
+      }
+      if (!sub.healthy && sub.pingNonce !== null && now - sub.pingSent > staleAfter * 2) sub.pingNonce = null
+      this.updateRate(sub, now)
+    }
+    if (this.ooo.length && now - this.lastRcvProgress > this.opts.holeTimeout) {
+      this.abort(userspaceError('HOLE', `no progress for ${this.opts.holeTimeout} ms behind a hole in the data`))
+      return
+    }
+    if (this.finSentOnce && !this.finAcked && now - this.lastAckRecv > 1000) {
+      this.lastAckRecv = now
+      this.sendFin()
+    }
+    this.pump()
+  }
+
+  private reinjectFrom(sub: Sub): void {
+    const healthyOthers = (seg: Segment) => seg.subs.some((id) => id !== sub.id && this.subs.get(id)?.healthy && this.subs.get(id)?.state === 'open')
+    const hasAlternative = [...this.subs.values()].some((s) => s !== sub && s.state === 'open')
+    if (!hasAlternative) return
+    for (const seg of this.segments) {
+      if (seg.subs.includes(sub.id) && !healthyOthers(seg) && !this.reinjectQueue.includes(seg)) this.reinjectQueue.push(seg)
+    }
+  }
+
+  // ---- closing -------------------------------------------------------------------------------------------
+
+  private doneBothWays(): boolean {
+    return this.readEnded && this.finAcked
+  }
+
+  private closingOrClosed(): boolean {
+    return this.state === 'closed' || this.doneBothWays()
+  }
+
+  private closeGracefully(): void {
+    for (const sub of this.subs.values()) if (sub.state !== 'closed') this.closeSub(sub, true)
+    this.finish(null)
+  }
+
+  private finish(err: Error | null, graceful = err === null): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.closeError = err
+    for (const sub of this.subs.values()) if (sub.state !== 'closed') this.closeSub(sub, graceful)
+    this.unsent = []
+    this.unsentBytes = 0
+    this.segments = []
+    this.reinjectQueue = []
+    this.ooo = []
+    this.oooCharged = 0
+    this.hooks.closed(err)
+  }
+
+  private closeSub(sub: Sub, graceful: boolean): void {
+    if (sub.state === 'closed') return
+    this.dropSub(sub)
+    this.hooks.closeSubflow(sub.id, graceful)
+  }
+
+  private dropSub(sub: Sub): void {
+    const wasOpen = sub.state === 'open'
+    sub.state = 'closed'
+    if (wasOpen) this.reinjectAll(sub)
+    sub.inflight = 0
+  }
+
+  private reinjectAll(sub: Sub): void {
+    for (const seg of this.segments) {
+      const i = seg.subs.indexOf(sub.id)
+      if (i < 0) continue
+      seg.subs.splice(i, 1)
+      const alive = seg.subs.some((id) => this.subs.get(id)?.state === 'open' && this.subs.get(id)?.healthy)
+      if (!alive && !this.reinjectQueue.includes(seg)) this.reinjectQueue.push(seg)
+    }
+  }
+
+  private afterSubLoss(_sub: Sub): void {
+    if (this.state === 'closed') return
+    if (this.openSubCount() === 0 && this.pendingSubCount() === 0 && !this.doneBothWays()) {
+      this.finish(Object.assign(userspaceError('RESET', 'all subflows closed'), { code: 'ECONNRESET' }), false)
+      return
+    }
+    this.pump()
+  }
+
+  private subProtocolError(sub: Sub, code: ErrorCodeValue, message: string): void {
+    if (sub.state !== 'open') return this.failHandshake(sub, code, message)
+    this.out(sub, [encode.error(code, message)])
+    this.closeSub(sub, false)
+    this.protocolErrors++
+    if (this.openSubCount() === 0 && this.pendingSubCount() === 0) {
+      this.finish(userspaceError('PROTOCOL', `peer violated the userspace protocol: ${message}`), false)
+      return
+    }
+    this.afterSubLoss(sub)
+  }
+
+  protocolErrors = 0
+
+  private failHandshake(sub: Sub, code: ErrorCodeValue, message: string): void {
+    if (!sub.initial) return this.rejectJoin(sub, code, message)
+    this.out(sub, [encode.error(code, message)])
+    this.closeSub(sub, false)
+    this.finish(userspaceError('HANDSHAKE', `userspace handshake failed: ${message}`), false)
+  }
+
+  private rejectJoin(sub: Sub, code: ErrorCodeValue, message: string): void {
+    this.joinsFailed++
+    this.out(sub, [encode.error(code, message)])
+    this.closeSub(sub, false)
+    this.hooks.joinFailed?.(sub.id)
+  }
+
+  private establish(): void {
+    if (this.state !== 'handshake') return
+    this.state = 'established'
+    this.lastRcvProgress = this.now()
+    this.hooks.established()
+    this.pump()
+  }
+
+  private openSubCount(): number {
+    let n = 0
+    for (const s of this.subs.values()) if (s.state === 'open') n++
+    return n
+  }
+
+  private pendingSubCount(): number {
+    let n = 0
+    for (const s of this.subs.values()) if (s.state !== 'open' && s.state !== 'closed') n++
+    return n
+  }
+
+  private bestControlSub(): Sub | undefined {
+    const pool = this.pool()
+    return pool.sort((a, b) => this.hooks.backlog(a.id) - this.hooks.backlog(b.id))[0]
+  }
+
+  /** Server registry key. */
+  get token(): Buffer | null {
+    return this.keys ? this.keys.token : null
+  }
+
+  get peerFinishedVerified(): boolean {
+    return this.role === 'client' ? this.state !== 'handshake' : this.peerFinished
+  }
+
+  get ended(): { read: boolean; write: boolean } {
+    return { read: this.readEnded, write: this.finAcked }
+  }
+
+  get lastTimes(): { dataSent: number; dataRecv: number; ackRecv: number; created: number } {
+    return { dataSent: this.lastDataSent, dataRecv: this.lastDataRecv, ackRecv: this.lastAckRecv, created: this.createdAt }
+  }
+
+  get announcedCount(): number {
+    return this.announced.size
+  }
+
+  /** Memory the engine holds for this connection (send + reassembly + parser), for tests and stats. */
+  memory(): number {
+    let parser = 0
+    for (const s of this.subs.values()) parser += s.decoder.buffered
+    return this.sendBuffered() + this.oooCharged + parser
+  }
+}
