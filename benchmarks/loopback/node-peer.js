@@ -1,0 +1,132 @@
+'use strict'
+// Node end of the loopback benchmarks; same commands and protocol as baseline/peer.c, so any Node end can
+// face a C end. `tcp` is node:net, `mptcp` is this package (the dist build).
+//   node-peer server <tcp|mptcp> <sink|source|accept> [--bytes N] [--write-size N] [--rcvbuf N] [--sndbuf N]
+//   node-peer send <tcp|mptcp> <port> <bytes> [--write-size N] [--sndbuf N] [--cork K] [--hwm N]
+//   node-peer recv <tcp|mptcp> <port> [--read-buffer N] [--rcvbuf N]   (--read-buffer: onread { buffer })
+//   node-peer connect <tcp|mptcp> <port> <count>
+const path = require('node:path')
+const { isMptcp, bytesRetrans, setBuffer } = require('../lib/sockinfo')
+
+const [cmd, proto, ...rest] = process.argv.slice(2)
+const net = proto === 'mptcp' ? require(path.join(__dirname, '..', '..')) : require('node:net')
+const HOST = '127.0.0.1'
+
+function opt(name, def) {
+  const i = rest.indexOf(name)
+  return i >= 0 ? Number(rest[i + 1]) : def
+}
+
+function print(obj) {
+  process.stdout.write(`${JSON.stringify(obj)}\n`)
+}
+
+/** Writes total bytes in chunks of writeSize with backpressure; cork > 0 batches that many writes per writev. */
+function pump(sock, total, writeSize, cork, done) {
+  const buf = Buffer.alloc(writeSize, 'x')
+  let sent = 0
+  const step = () => {
+    while (sent < total) {
+      if (cork) sock.cork()
+      let ok = true
+      for (let i = 0; i < (cork || 1) && sent < total; i++) {
+        const chunk = total - sent < writeSize ? buf.subarray(0, total - sent) : buf
+        sent += chunk.length
+        ok = sock.write(chunk)
+      }
+      if (cork) sock.uncork()
+      if (!ok || sock.writableNeedDrain) return void sock.once('drain', step)
+    }
+    done(sent)
+  }
+  step()
+}
+
+function server(mode) {
+  const bytes = opt('--bytes', 0)
+  const srv = net.createServer({ allowHalfOpen: true }, (s) => {
+    s.on('error', () => {})
+    setBuffer(s, 'rcv', opt('--rcvbuf', 0))
+    setBuffer(s, 'snd', opt('--sndbuf', 0))
+    if (mode === 'accept') return void s.end('k')
+    if (mode === 'source') {
+      return pump(s, bytes, opt('--write-size', 65536), 0, () => {
+        s.end()
+        process.stderr.write(`${JSON.stringify({ retrans: bytesRetrans(s) })}\n`)
+      })
+    }
+    s.on('data', () => {})
+    s.on('end', () => s.end('k'))
+  })
+  srv.listen(0, HOST, () => process.stdout.write(`PORT ${srv.address().port}\n`))
+}
+
+function send(port, total) {
+  const t0 = process.hrtime.bigint()
+  const hwm = opt('--hwm', 0)
+  const sock = net.connect({ host: HOST, port, ...(hwm ? { writableHighWaterMark: hwm } : {}) })
+  sock.on('connect', () => {
+    setBuffer(sock, 'snd', opt('--sndbuf', 0))
+    const mptcp = isMptcp(sock)
+    pump(sock, total, opt('--write-size', 65536), opt('--cork', 0), (sent) => {
+      sock.end()
+      sock.once('data', () => {
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+        print({ bytes: sent, seconds, mptcp, retrans: bytesRetrans(sock) })
+        sock.destroy()
+      })
+    })
+  })
+}
+
+function recv(port) {
+  const t0 = process.hrtime.bigint()
+  const size = opt('--read-buffer', 0)
+  let got = 0
+  const onread = size ? { buffer: Buffer.allocUnsafe(size), callback: (n) => void (got += n) } : undefined
+  const sock = net.connect({ host: HOST, port, onread })
+  let mptcp = false
+  sock.on('connect', () => {
+    setBuffer(sock, 'rcv', opt('--rcvbuf', 0))
+    mptcp = isMptcp(sock)
+  })
+  if (!onread) sock.on('data', (d) => void (got += d.length))
+  sock.on('end', () => {
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+    print({ bytes: got, seconds, mptcp })
+    sock.destroy()
+  })
+}
+
+function connectLoop(port, count) {
+  let mptcp = false
+  let i = 0
+  const t0 = process.hrtime.bigint()
+  const next = () => {
+    if (i === count) return print({ count, seconds: Number(process.hrtime.bigint() - t0) / 1e9, mptcp })
+    const sock = net.connect({ host: HOST, port })
+    sock.once('data', () => {
+      if (i === 0) mptcp = isMptcp(sock)
+      sock.destroy()
+    })
+    sock.once('close', () => {
+      i++
+      next()
+    })
+  }
+  next()
+}
+
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`node-peer: ${err.stack}\n`)
+  process.exit(1)
+})
+
+if (cmd === 'server') server(rest[0])
+else if (cmd === 'send') send(Number(rest[0]), Number(rest[1]))
+else if (cmd === 'recv') recv(Number(rest[0]))
+else if (cmd === 'connect') connectLoop(Number(rest[0]), Number(rest[1]))
+else {
+  process.stderr.write('usage: node-peer server|send|recv|connect <tcp|mptcp> ...\n')
+  process.exit(2)
+}

@@ -1,0 +1,93 @@
+'use strict'
+// Loopback bulk throughput, one client -> server transfer per run, both ends the same implementation:
+// Node node:net, Node mptcp, C over TCP, C over MPTCP. Runs are interleaved (one of each per round, order
+// rotating) so that load from other processes hits every implementation alike.
+const { IMPLS, startPeerServer, runPeerClient } = require('../lib/peers')
+const { summary } = require('../lib/stats')
+const { log, section } = require('../lib/progress')
+const fmt = require('../lib/format')
+
+const ORDER = ['node-net', 'node-mptcp', 'c-tcp', 'c-mptcp']
+
+function rotate(list, n) {
+  const k = n % list.length
+  return [...list.slice(k), ...list.slice(0, k)]
+}
+
+/**
+ * pairs: [{ key, label, client, server (impl keys), mode: 'send' | 'recv', clientArgs, serverArgs }].
+ * send: the client writes `bytes` to a sink server; recv: a source server writes them to the client.
+ * Measured round-robin; returns per-pair summaries of bytes/s and each run's MPTCP retransmitted bytes.
+ */
+async function measurePairs(title, pairs, { runs, bytes }) {
+  section(`${title}: ${pairs.length} configurations x ${runs} runs x ${fmt.bytes(bytes)}`)
+  const servers = new Map()
+  try {
+    for (const p of pairs) {
+      const s = IMPLS[p.server]
+      const mode = p.mode === 'recv' ? ['source', '--bytes', String(bytes)] : ['sink']
+      const args = [...mode, ...(p.serverArgs ?? [])]
+      const id = `${p.server} ${args.join(' ')}`
+      if (!servers.has(id)) servers.set(id, await startPeerServer(s.runtime, s.proto, args))
+      p.peerServer = servers.get(id)
+    }
+    const samples = new Map(pairs.map((p) => [p.key, []]))
+    for (let r = 0; r < runs; r++) {
+      for (const p of rotate(pairs, r)) {
+        const res = await measureOnce(p, bytes)
+        samples.get(p.key).push(res)
+        const stall = res.retrans > 0 ? `  (MPTCP retransmitted ${fmt.bytes(res.retrans)})` : ''
+        log(`round ${r + 1}/${runs}  ${p.key.padEnd(34)} ${fmt.rate(res.rate)}${stall}`)
+      }
+    }
+    return Object.fromEntries(
+      pairs.map((p) => {
+        const xs = samples.get(p.key)
+        const { peerServer, ...desc } = p
+        return [p.key, { ...desc, bytesPerSecond: summary(xs.map((x) => x.rate)), retransBytes: xs.map((x) => x.retrans), runsWithRetrans: xs.filter((x) => x.retrans > 0).length }]
+      }),
+    )
+  } finally {
+    for (const s of servers.values()) await s.stop()
+  }
+}
+
+async function measureOnce(p, bytes) {
+  const c = IMPLS[p.client]
+  const port = String(p.peerServer.port)
+  const args = p.mode === 'recv' ? ['recv', port] : ['send', port, String(bytes)]
+  const res = await runPeerClient(c.runtime, c.proto, [...args, ...(p.clientArgs ?? [])])
+  const wantMptcp = c.proto === 'mptcp'
+  if (res.mptcp !== wantMptcp) throw new Error(`${p.key}: expected mptcp=${wantMptcp} on the wire, got ${res.mptcp}`)
+  if (res.bytes !== bytes) throw new Error(`${p.key}: moved ${res.bytes} bytes, expected ${bytes}`)
+  let retrans = res.retrans ?? -1
+  if (p.mode === 'recv') retrans = await serverRetrans(p.peerServer.child)
+  return { rate: res.bytes / res.seconds, retrans }
+}
+
+// A source server reports its sender-side retransmitted bytes on stderr after each connection.
+async function serverRetrans(child) {
+  for (let i = 0; i < 20; i++) {
+    const lines = child.stderrText.trim().split('\n')
+    const last = lines.pop()
+    if (last) {
+      child.stderrText = ''
+      try {
+        return JSON.parse(last).retrans
+      } catch {
+        return -1
+      }
+    }
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  return -1
+}
+
+async function throughput({ runs = 5, bytes = 2 ** 30, writeSize = 262144 } = {}) {
+  const args = ['--write-size', String(writeSize)]
+  const pairs = ORDER.map((k) => ({ key: k, label: IMPLS[k].label, client: k, server: k, clientArgs: args }))
+  const results = await measurePairs('loopback throughput', pairs, { runs, bytes })
+  return { config: { runs, bytes, writeSize, readSize: 65536, direction: 'client sends, server reads to EOF and answers one byte' }, results }
+}
+
+module.exports = { throughput, measurePairs, ORDER }
