@@ -36,6 +36,8 @@ export interface EngineHooks {
   appBuffered(): number
   addAddr?(a: AddressInfo): void
   removeAddr?(id: number): void
+  /** Our DATA_FIN was acked. */
+  finAcked?(): void
   /** A join on this engine failed (the server's rate limiter counts it). */
   joinFailed?(sf: number): void
 }
@@ -651,7 +653,8 @@ export class Engine {
     if (ack > this.sndUna) this.advanceUna(Math.min(ack, this.sndNxt), now)
     if (this.finDsn >= 0 && ack === this.finDsn + 1 && !this.finAcked) {
       this.finAcked = true
-      if (this.doneBothWays()) this.closeGracefully()
+      this.hooks.finAcked?.()
+      if (this.doneBothWays() && this.state !== 'closed') this.closeGracefully()
     }
   }
 

@@ -1,0 +1,6 @@
+export { connectUserspace } from './client'
+export { UserspaceAcceptor, type UserspaceServerStats } from './server'
+export { UserspaceSocket } from './socket'
+export type { UserspaceOptions } from './options'
+export type { UserspaceSubflow } from './info'
+export type { SchedulerName } from './scheduler'

@@ -1,0 +1,141 @@
+import net = require('node:net')
+import { Engine, type AddressInfo, type EngineHooks, type EngineOptions } from './engine'
+
+// Wires an Engine to net.Socket subflows: socket bytes into engine.receive(), engine frames onto sockets,
+// socket loss into engine.subflowClosed(), and a 100 ms tick.
+
+export interface AppSide {
+  data(buf: Buffer): void
+  end(): void
+  established(): void
+  closed(err: Error | null): void
+  writable(): void
+  finAcked?(): void
+  appBuffered(): number
+  addAddr?(a: AddressInfo): void
+  removeAddr?(id: number): void
+  joinFailed?(sf: number): void
+  subflowGone?(sf: number, record: SubflowRecord): void
+}
+
+export interface SubflowRecord {
+  id: number
+  socket: net.Socket
+  backup: boolean
+  /** Client: the path this subflow was opened for (re-opened when it fails). */
+  path?: { local?: string; remote: string; port: number; addrId: number }
+}
+
+const TICK_MS = 100
+const DESTROY_AFTER_MS = 1000
+
+export class Transport {
+  readonly engine: Engine
+  readonly subflows = new Map<number, SubflowRecord>()
+  private nextId = 1
+  private timer: NodeJS.Timeout | null
+  private noDelay: boolean | undefined
+  private keepAlive: [boolean, number] | undefined
+  private refed = true
+
+  constructor(options: EngineOptions, private readonly app: AppSide) {
+    const hooks: EngineHooks = {
+      send: (sf, chunks) => this.send(sf, chunks),
+      backlog: (sf) => this.subflows.get(sf)?.socket.writableLength ?? 0,
+      data: (b) => app.data(b),
+      end: () => app.end(),
+      established: () => app.established(),
+      closeSubflow: (sf, graceful) => this.closeSubflow(sf, graceful),
+      closed: (err) => this.onClosed(err),
+      writable: () => app.writable(),
+      finAcked: () => app.finAcked?.(),
+      appBuffered: () => app.appBuffered(),
+      addAddr: (a) => app.addAddr?.(a),
+      removeAddr: (id) => app.removeAddr?.(id),
+      joinFailed: (sf) => app.joinFailed?.(sf),
+    }
+    this.engine = new Engine(options, hooks)
+    this.timer = setInterval(() => this.engine.tick(), TICK_MS)
+    this.timer.unref()
+  }
+
+  /** Register a connected socket as a subflow; its bytes go to the engine from now on. */
+  add(socket: net.Socket, record: Partial<SubflowRecord> = {}): number {
+    const id = this.nextId++
+    const rec: SubflowRecord = { id, socket, backup: record.backup ?? false, ...(record.path && { path: record.path }) }
+    this.subflows.set(id, rec)
+    if (this.noDelay !== undefined) socket.setNoDelay(this.noDelay)
+    if (this.keepAlive) socket.setKeepAlive(...this.keepAlive)
+    if (!this.refed) socket.unref()
+    socket.on('data', (chunk: Buffer) => this.engine.receive(id, chunk))
+    socket.on('drain', () => this.engine.drained(id))
+    socket.on('error', () => {})
+    socket.on('end', () => {
+      this.engine.subflowClosed(id)
+      if (!socket.destroyed) socket.end()
+    })
+    socket.on('close', () => {
+      this.engine.subflowClosed(id)
+      if (this.subflows.get(id) === rec) {
+        this.subflows.delete(id)
+        this.app.subflowGone?.(id, rec)
+      }
+    })
+    return id
+  }
+
+  private send(sf: number, chunks: Buffer[]): void {
+    const s = this.subflows.get(sf)?.socket
+    if (!s || s.destroyed || !s.writable) return
+    if (chunks.length === 1) {
+      s.write(chunks[0]!)
+      return
+    }
+    s.cork()
+    for (const c of chunks) s.write(c)
+    s.uncork()
+  }
+
+  private closeSubflow(sf: number, graceful: boolean): void {
+    const s = this.subflows.get(sf)?.socket
+    if (!s || s.destroyed) return
+    s.end()
+    if (!graceful) setTimeout(() => s.destroy(), DESTROY_AFTER_MS).unref()
+  }
+
+  private onClosed(err: Error | null): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    this.app.closed(err)
+  }
+
+  first(): SubflowRecord | undefined {
+    return this.subflows.values().next().value
+  }
+
+  setNoDelay(noDelay: boolean): void {
+    this.noDelay = noDelay
+    for (const r of this.subflows.values()) r.socket.setNoDelay(noDelay)
+  }
+
+  setKeepAlive(enable: boolean, delay: number): void {
+    this.keepAlive = [enable, delay]
+    for (const r of this.subflows.values()) r.socket.setKeepAlive(enable, delay)
+  }
+
+  ref(refed: boolean): void {
+    this.refed = refed
+    for (const r of this.subflows.values()) (refed ? r.socket.ref() : r.socket.unref())
+  }
+
+  /** Destroy every subflow now (after an abort the FAST_CLOSE frames are already queued). */
+  destroyAll(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    for (const r of this.subflows.values()) {
+      const s = r.socket
+      s.end()
+      setTimeout(() => s.destroy(), 200).unref()
+    }
+  }
+}
