@@ -5,6 +5,7 @@ import { openListener } from './listen'
 import { policy, validateMptcpOption, type MptcpOption } from './policy'
 import { adopt, type MptcpSocketOptions } from './socket'
 import { kernelSupport } from './support'
+import { UserspaceAcceptor } from './userspace'
 
 export type ServerOpts = net.ServerOpts & MptcpSocketOptions
 
@@ -12,6 +13,7 @@ type ConnectionListener = (socket: import('./socket').Socket) => void
 
 const EADDRINUSE = -constants.errno.EADDRINUSE
 const kMode = Symbol('mptcp.mode')
+const kUserspace = Symbol('mptcp.userspace')
 
 type Listen2 = (
   address: string | null,
@@ -40,9 +42,22 @@ export class Server extends net.Server {
       super(options ?? {}, connectionListener as ((socket: net.Socket) => void) | undefined)
     }
     this[kMode] = typeof options === 'object' && options !== null ? validateMptcpOption(options.mptcp) : undefined
+    if (this[kMode] === 'userspace' && typeof options === 'object') {
+      this[kUserspace] = new UserspaceAcceptor(this, options.userspace ?? {}, options.allowHalfOpen === true)
+    }
   }
 
+  [kUserspace]: UserspaceAcceptor | undefined
+
   override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const acceptor = this[kUserspace]
+    if (event === 'connection' && acceptor && args[0] instanceof net.Socket) {
+      acceptor.handle(args[0], (s) => {
+        adopt(s)
+        super.emit('connection', s)
+      })
+      return true
+    }
     if (event === 'connection') adopt(args[0])
     return super.emit(event, ...args)
   }

@@ -9,10 +9,13 @@ import type { Subflow } from './decode/subflows'
 import { policy, validateMptcpOption, type MptcpOption } from './policy'
 import { isMptcp, mptcpInfo, mptcpSubflows, tcpInfo } from './sockopt'
 import { kernelSupport } from './support'
+import { connectUserspace, type UserspaceOptions, type UserspaceSocket } from './userspace'
 
 export interface MptcpSocketOptions {
   /** true (default): MPTCP where the kernel can, plain TCP otherwise; false: plain TCP; 'require': MPTCP or an error. */
   mptcp?: MptcpOption
+  /** Settings of the userspace multipath stack (with `mptcp: 'userspace'`). */
+  userspace?: UserspaceOptions
 }
 
 export type SocketConstructorOpts = net.SocketConstructorOpts & MptcpSocketOptions
@@ -143,10 +146,14 @@ export function adopt(socket: unknown): void {
   if (socket instanceof net.Socket && !(socket instanceof Socket)) Object.setPrototypeOf(socket, Socket.prototype)
 }
 
-/** net.connect(), over MPTCP. */
+/** net.connect(), over MPTCP. With `mptcp: 'userspace'` the result is a UserspaceSocket (same surface, a Duplex). */
 export function connect(...args: unknown[]): Socket {
   const normalized = normalizeArgs(args)
   const options = normalized[0] as SocketConstructorOpts & { timeout?: number }
+  if (options.mptcp === 'userspace' && (options as { path?: unknown }).path == null && policy.dial) {
+    const us: UserspaceSocket = connectUserspace(options as Record<string, unknown>, normalized[1], (o) => connect(o))
+    return us as unknown as Socket
+  }
   const socket = new Socket(options)
   if (clientSocketChannel.hasSubscribers) clientSocketChannel.publish({ socket })
   if (options.timeout) socket.setTimeout(options.timeout)
