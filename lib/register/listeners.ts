@@ -35,7 +35,9 @@ export function patchListeners(debug: (fmt: string, ...args: unknown[]) => void)
     const handle = (this as Internals)._handle
     if (handle) {
       const mptcp = protocolOf(handle.fd) === c.IPPROTO_MPTCP
-      debug('listen %s:%s: %s', address ?? '(any)', port, mptcp ? 'MPTCP' : 'plain TCP')
+      const bound = this.address()
+      const where = bound && typeof bound === 'object' ? `${bound.address}:${bound.port}` : String(bound)
+      debug('listen %s: %s', where, mptcp ? 'MPTCP' : 'plain TCP')
     }
   }
 }
