@@ -522,8 +522,7 @@ export class Engine {
       case T.FAST_CLOSE:
         if (!this.keys || !macEqual(f.mac, macs.fastClose(this.keys))) {
           this.badMacs++
-          this.closeSub(sub, false)
-          return this.afterSubLoss(sub)
+          return
         }
         return this.finish(Object.assign(userspaceError('RESET', 'connection reset by peer (fast close)'), { code: 'ECONNRESET' }), false)
       default:

@@ -9,7 +9,7 @@ export const MAX_PAYLOAD = 65536
 export const MAX_BODY = MAX_PAYLOAD + 8
 export const VERSION = 1
 
-export const enum T {
+export enum T {
   CLIENT_HELLO = 0x01,
   SERVER_HELLO = 0x02,
   FINISHED = 0x03,

@@ -1,0 +1,333 @@
+'use strict'
+const t = require('tap')
+const crypto = require('node:crypto')
+const fc = require('fast-check')
+const { pair, concat } = require('./helpers/pair')
+const { MAGIC, encode, FrameDecoder, T } = require('../../dist/userspace/frames')
+
+const frames = (bytes, magic = false) => new FrameDecoder(magic).push(bytes)
+
+t.test('handshake: byte layout of both flights, keys agree, nothing secret on the wire', (t) => {
+  const p = pair()
+  p.c.engine.connect(1)
+  const [to, sf, ch] = p.queue[0]
+  t.equal(to, 'server')
+  t.equal(sf, 1)
+  t.same(ch.subarray(0, 8), MAGIC)
+  t.same([...ch.subarray(8, 14)], [0x01, 0, 0, 70, 1, 1], 'CLIENT_HELLO, 70-byte body, one version: 1')
+  p.flush(1)
+  const reply = p.queue[0][2]
+  t.same(reply.subarray(0, 8), MAGIC)
+  const f = frames(reply.subarray(8))
+  t.same(f.map((x) => x.type), [T.SERVER_HELLO, T.FINISHED])
+  t.equal(f[0].version, 1)
+  p.flush()
+  t.ok(p.c.established && p.s.established)
+  t.same(p.c.engine.keys.token, p.s.engine.keys.token)
+  t.same(p.c.engine.keys.join, p.s.engine.keys.join)
+  t.equal(p.c.engine.keys.token.length, 8)
+  t.end()
+})
+
+t.test('version bid-down is caught by the Finished MACs', (t) => {
+  const p = pair({ both: { versions: [1, 2] } })
+  p.c.engine.connect(1)
+  const ch = p.queue[0][2]
+  // A middlebox rewrites the offer [1, 2] to [1, 1]: the server picks 1 but the transcripts differ.
+  ch[8 + 4 + 2] = 1
+  p.flush()
+  t.notOk(p.c.established)
+  t.equal(p.c.closed, true)
+  t.equal(p.c.err.code, 'ERR_MPTCP_USERSPACE_HANDSHAKE')
+  t.match(p.c.err.message, /MAC/)
+  t.end()
+})
+
+t.test('no common version: coded error on the client', (t) => {
+  const p = pair({ client: { versions: [7] } })
+  p.c.engine.connect(1)
+  p.flush()
+  t.equal(p.c.err.code, 'ERR_MPTCP_USERSPACE_HANDSHAKE')
+  t.match(p.c.err.message, /VERSION/)
+  t.end()
+})
+
+t.test('data both ways, DATA_FIN, graceful close on both sides', (t) => {
+  const p = pair()
+  t.ok(p.handshake())
+  const a = crypto.randomBytes(500_000)
+  const b = crypto.randomBytes(70_000)
+  p.c.engine.write(a)
+  p.s.engine.write(b)
+  p.c.engine.end()
+  p.s.engine.end()
+  p.flush()
+  t.ok(concat(p.s.data).equals(a))
+  t.ok(concat(p.c.data).equals(b))
+  t.ok(p.c.ended && p.s.ended)
+  t.ok(p.c.closed && p.s.closed)
+  t.equal(p.c.err, null)
+  t.equal(p.s.err, null)
+  t.ok(p.c.closedSubs.every(([, graceful]) => graceful))
+  t.end()
+})
+
+t.test('window: right edge never shrinks, memory bounded while the app does not read', (t) => {
+  const window = 64 * 1024
+  const p = pair({ server: { window } })
+  t.ok(p.handshake())
+  const edges = []
+  const origSend = p.queue.push.bind(p.queue)
+  p.queue.push = (item) => {
+    if (item[0] === 'client') for (const f of frames(item[2])) if (f.type === T.ACK) edges.push(f.ack + BigInt(f.window))
+    return origSend(item)
+  }
+  const s = p.s
+  s.engine.hooksAppBuffered = 0
+  const data = crypto.randomBytes(1_000_000)
+  p.c.engine.write(data)
+  // the app reads nothing: count what was delivered as buffered
+  const deliveredBytes = () => s.data.reduce((n, b) => n + b.length, 0)
+  s.appBuffered = 0
+  const origData = s.data.push.bind(s.data)
+  s.data.push = (b) => {
+    s.appBuffered += b.length
+    return origData(b)
+  }
+  p.flush()
+  t.ok(deliveredBytes() <= window, `delivered ${deliveredBytes()} within the window`)
+  t.ok(s.engine.memory() <= window, 'reassembly + parser memory within the window')
+  // the app reads everything: the window opens and the rest flows
+  s.appBuffered = 0
+  s.engine.windowUpdate()
+  for (let i = 0; i < 100 && deliveredBytes() < data.length; i++) {
+    p.flush()
+    s.appBuffered = 0
+    s.engine.windowUpdate()
+  }
+  t.ok(concat(s.data).equals(data))
+  for (let i = 1; i < edges.length; i++) if (edges[i] < edges[i - 1]) t.fail(`edge shrank ${edges[i - 1]} -> ${edges[i]}`)
+  t.ok(edges.length > 2)
+  t.end()
+})
+
+t.test('out-of-window data is dropped, out-of-order data reassembled', (t) => {
+  const p = pair({ server: { window: 4096 } })
+  t.ok(p.handshake())
+  const e = p.s.engine
+  e.receive(1, encode.data(10_000n, Buffer.alloc(100, 1)))
+  e.receive(1, encode.data(2n ** 63n, Buffer.alloc(100, 1)))
+  t.equal(e.droppedOutOfWindow, 200)
+  t.equal(e.oooCharged, 0)
+  e.receive(1, encode.data(5n, Buffer.from('world')))
+  e.receive(1, encode.data(3n, Buffer.from('lowo'))) // overlaps the next segment
+  t.equal(p.s.data.length, 0)
+  e.receive(1, encode.data(0n, Buffer.from('hel')))
+  t.equal(concat(p.s.data).toString(), 'helloworld')
+  t.equal(e.oooCharged, 0)
+  e.receive(1, encode.data(0n, Buffer.from('hel'))) // duplicate
+  t.equal(concat(p.s.data).toString(), 'helloworld')
+  t.end()
+})
+
+t.test('join: fresh nonces, MACs both ways; bad MAC and join before establishment are refused', (t) => {
+  const p = pair()
+  t.ok(p.handshake())
+  t.ok(p.c.engine.join(2))
+  p.flush()
+  t.equal(p.s.engine.subs.get(2).state, 'open')
+  t.equal(p.c.engine.subs.get(2).state, 'open')
+
+  t.ok(p.c.engine.join(3))
+  p.flush(1) // JOIN
+  p.flush(1) // JOIN_ACK
+  const fin = p.queue[0][2]
+  fin[fin.length - 1] ^= 1
+  p.flush()
+  t.equal(p.s.engine.subs.get(3).state, 'closed')
+  t.equal(p.s.engine.joinsFailed, 1)
+  t.equal(p.s.joinFailed, 1)
+  t.notOk(p.s.closed, 'the connection survives a bad join')
+
+  const q = pair()
+  q.c.engine.connect(1)
+  q.flush(1) // server has the hello, client FINISHED not yet there
+  const { FirstFrame } = require('../../dist/userspace/acceptor')
+  const join = new FirstFrame().push(Buffer.concat([MAGIC, encode.join(q.s.engine.keys.token, Buffer.alloc(32, 9), false, 0)]))
+  q.s.engine.acceptJoin(5, join.frame)
+  t.equal(q.s.engine.subs.get(5).state, 'closed')
+  const err = frames(q.queue[q.queue.length - 1][2], true)
+  t.equal(err[0].type, T.ERROR)
+  t.equal(err[0].code, 7, 'NOT_ESTABLISHED')
+  t.end()
+})
+
+t.test('reinjection when a subflow is lost', (t) => {
+  const p = pair({ client: { scheduler: 'roundrobin' } })
+  t.ok(p.handshake())
+  p.c.engine.join(2)
+  p.flush()
+  p.cut.add('client:2')
+  const data = crypto.randomBytes(400_000)
+  p.c.engine.write(data)
+  p.flush()
+  t.ok(concat(p.s.data).length < data.length, 'part of the data went into the dead subflow')
+  p.c.engine.subflowClosed(2)
+  p.flush()
+  t.ok(concat(p.s.data).equals(data))
+  t.ok(p.c.engine.retransmits > 0)
+  t.end()
+})
+
+t.test('silent blackhole: stale detection, reinjection, and the path is used again when it returns', (t) => {
+  const p = pair({ client: { scheduler: 'roundrobin' } })
+  t.ok(p.handshake())
+  p.c.engine.join(2)
+  p.flush()
+  p.cut.add('client:2')
+  p.cut.add('server:2')
+  const data = crypto.randomBytes(300_000)
+  p.c.engine.write(data)
+  p.flush()
+  let ms = 0
+  while (concat(p.s.data).length < data.length && ms < 3000) {
+    p.tick(100)
+    p.flush()
+    ms += 100
+  }
+  t.ok(concat(p.s.data).equals(data), `all data after ${ms} ms`)
+  t.ok(ms <= 2000, 'within 2 s')
+  t.equal(p.c.engine.subs.get(2).healthy, false)
+  p.cut.clear()
+  for (let i = 0; i < 20; i++) {
+    p.tick(100)
+    p.flush()
+  }
+  t.equal(p.c.engine.subs.get(2).healthy, true, 'healthy again once bytes arrive')
+  const before = p.c.engine.subs.get(2).bytesSent
+  p.c.engine.write(crypto.randomBytes(300_000))
+  p.flush()
+  t.ok(p.c.engine.subs.get(2).bytesSent > before + 100_000, 'carries data again')
+  t.end()
+})
+
+t.test('backup subflow carries data only when no active one is healthy', (t) => {
+  const p = pair()
+  t.ok(p.handshake())
+  p.c.engine.join(2, { backup: true })
+  p.flush()
+  t.equal(p.s.engine.subs.get(2).backup, true, 'peer learned the priority')
+  const sent = () => p.c.engine.subs.get(2).bytesSent
+  const base = sent()
+  p.c.engine.write(crypto.randomBytes(200_000))
+  p.flush()
+  t.ok(sent() - base < 100, 'backup idle while the active subflow is healthy')
+  p.cut.add('client:1')
+  p.cut.add('server:1')
+  const data = crypto.randomBytes(200_000)
+  p.c.engine.write(data)
+  for (let i = 0; i < 20; i++) {
+    p.tick(100)
+    p.flush()
+  }
+  t.ok(sent() - base > 150_000, 'backup used after the active one went stale')
+  t.equal(concat(p.s.data).length, 400_000)
+  t.end()
+})
+
+t.test('fast close is authenticated', (t) => {
+  const p = pair()
+  t.ok(p.handshake())
+  p.s.engine.receive(1, encode.fastClose(Buffer.alloc(32)))
+  t.notOk(p.s.closed, 'forged FAST_CLOSE does not abort the connection')
+  t.equal(p.s.engine.badMacs, 1)
+  const q = pair()
+  t.ok(q.handshake())
+  q.c.engine.abort()
+  q.flush()
+  t.ok(q.s.closed)
+  t.equal(q.s.err.code, 'ECONNRESET')
+  t.end()
+})
+
+t.test('ADD_ADDR / REMOVE_ADDR carry a MAC', (t) => {
+  const p = pair()
+  t.ok(p.handshake())
+  p.s.engine.announce({ id: 3, family: 4, address: '10.0.0.9', port: 4242 })
+  p.flush()
+  t.same(p.c.addrs, [{ id: 3, family: 4, address: '10.0.0.9', port: 4242 }])
+  const forged = encode.addAddr(encode.addAddrBody(4, 4, '6.6.6.6', 1), Buffer.alloc(32))
+  p.c.engine.receive(1, forged)
+  t.equal(p.c.addrs.length, 1)
+  t.equal(p.c.engine.badMacs, 1)
+  p.s.engine.removeAddress(3)
+  p.flush()
+  t.same(p.c.removed, [3])
+  t.end()
+})
+
+t.test('a permanent hole aborts after holeTimeout with bounded memory', (t) => {
+  const window = 256 * 1024
+  const p = pair({ server: { window, holeTimeout: 2000 } })
+  t.ok(p.handshake())
+  for (let dsn = 1000; dsn < 2 * window; dsn += 1000) p.s.engine.receive(1, encode.data(BigInt(dsn), Buffer.alloc(10, 1)))
+  t.ok(p.s.engine.memory() <= window, `memory ${p.s.engine.memory()} within the window`)
+  t.ok(p.s.engine.droppedOutOfWindow > 0)
+  for (let i = 0; i < 25; i++) p.tick(100)
+  t.ok(p.s.closed)
+  t.equal(p.s.err.code, 'ERR_MPTCP_USERSPACE_HOLE')
+  t.end()
+})
+
+t.test('fuzz: random and mutated frames never throw out of the engine; memory bounded; defined end state', (t) => {
+  const window = 128 * 1024
+  const frameArb = fc.oneof(
+    fc.record({ dsn: fc.bigInt({ min: 0n, max: 400_000n }), len: fc.integer({ min: 1, max: 3000 }) }).map(({ dsn, len }) => encode.data(dsn, Buffer.alloc(len, 7))),
+    fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((d) => encode.data(d, Buffer.alloc(5))),
+    fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.nat(0xffffffff)).map(([a, w]) => encode.ack(a, w)),
+    fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((d) => encode.dataFin(d)),
+    fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((n) => encode.ping(n)),
+    fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((n) => encode.pong(n)),
+    fc.boolean().map((b) => encode.prio(b)),
+    fc.uint8Array({ minLength: 32, maxLength: 32 }).map((m) => encode.fastClose(Buffer.from(m))),
+    fc.uint8Array({ minLength: 32, maxLength: 32 }).map((m) => encode.removeAddr(1, Buffer.from(m))),
+    fc.uint8Array({ minLength: 32, maxLength: 32 }).map((m) => encode.finished(Buffer.from(m))),
+    fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b)),
+    fc.tuple(fc.integer({ min: 0, max: 0x1f }), fc.uint8Array({ maxLength: 40 })).map(([ty, b]) => {
+      const h = Buffer.alloc(4)
+      h.writeUInt32BE(b.length, 0)
+      h[0] = ty
+      return Buffer.concat([h, Buffer.from(b)])
+    }),
+  )
+  const mutate = fc.tuple(frameArb, fc.nat(200), fc.integer({ min: 0, max: 255 })).map(([f, i, v]) => {
+    const b = Buffer.from(f)
+    if (b.length) b[i % b.length] = v
+    return b
+  })
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.oneof(frameArb, mutate), fc.constantFrom(1, 2), fc.boolean()), { maxLength: 40 }), (steps) => {
+      const p = pair({ server: { window }, client: { window } })
+      if (!p.handshake()) return false
+      p.c.engine.join(2)
+      p.flush()
+      for (const [bytes, sf, toClient] of steps) {
+        const e = toClient ? p.c.engine : p.s.engine
+        e.receive(sf, bytes)
+        p.flush(5)
+        p.tick(37)
+        const mem = e.memory()
+        if (mem > window + 2 * 70_000) throw new Error(`memory ${mem}`)
+      }
+      p.flush()
+      for (const side of [p.c, p.s]) {
+        const st = side.engine.state
+        if (st !== 'established' && st !== 'closed') throw new Error(`state ${st}`)
+        if (st === 'closed' && side.err && typeof side.err.code !== 'string') throw new Error('uncoded error')
+      }
+      return true
+    }),
+    { numRuns: 400 },
+  )
+  t.end()
+})
