@@ -13,7 +13,7 @@ type Entry = (options: { json: boolean; args: string[] }) => unknown
  * (or resolve to) an exit code; anything else counts as success, a throw as failure.
  */
 export async function runModule(dir: string, exportName: string, options: { json: boolean; args: string[] }): Promise<ModuleRun> {
-  const file = path.join(__dirname, '..', dir)
+  const file = path.resolve(__dirname, '..', dir)
   let mod: Record<string, unknown>
   try {
     mod = require(file) as Record<string, unknown>
