@@ -13,11 +13,14 @@ export interface PeerConfig {
   port?: number
   localAddress?: string
   mptcp?: boolean | 'require'
-  /** Bytes to send once started (then half-close). Default 0. */
+  /** Bytes to send once started. Default 0. */
   send?: number
   /** 'immediate' (default) or wait for { cmd: 'start' }. */
   start?: 'immediate' | 'command'
-  /** 'auto' (default): close when both directions are done; 'command': wait for { cmd: 'close' }. */
+  /**
+   * 'auto' (default): half-close once everything is sent (at once if there is nothing to send), and end once the
+   * peer has; 'command': keep the connection open until { cmd: 'close' }. 'done' comes once both sides have ended.
+   */
   close?: 'auto' | 'command'
   /** Emit a 'sample' event this often (ms); 0: never. */
   sampleMs?: number
@@ -38,6 +41,8 @@ process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
 function session(socket: mptcp.Socket, onClosed: () => void): void {
   const sentHash = createHash('sha256')
   const receivedHash = createHash('sha256')
+  const toSend = config.send ?? 0
+  const autoClose = config.close !== 'command'
   let sent = 0
   let received = 0
   let firstByteAt = -1
@@ -45,9 +50,10 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
   let maxGapMs = 0
   let maxGapAt = -1
   let started = false
-  let sendDone = !config.send
+  let sendComplete = toSend === 0
+  let endCalled = false
+  let ended = false
   let peerEnded = false
-  let closeRequested = config.close !== 'command'
   let finished = false
   let multipath = socket.multipath
   const multipathChanges: Array<{ t: number; multipath: string | false }> = []
@@ -81,12 +87,13 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
   socket.on('end', () => {
     peerEnded = true
     checkMultipath()
+    if (autoClose && sendComplete) endNow()
     maybeFinish()
   })
   socket.on('error', (err: NodeJS.ErrnoException) => emit('error', { message: err.message, code: err.code }))
   socket.on('close', () => {
     clearInterval(sampler)
-    if (!finished) emit('closed', { sent, received, finished })
+    if (!finished) emit('closed', { sent, received })
     onClosed()
   })
 
@@ -95,9 +102,19 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
     if (config.sampleMs) emit('sample', snapshot())
   }, config.sampleMs || 100)
 
+  function endNow(): void {
+    if (endCalled) return
+    endCalled = true
+    socket.end(() => {
+      ended = true
+      maybeFinish()
+    })
+  }
+
   function maybeFinish(): void {
-    if (finished || !sendDone || !peerEnded) return
-    const summary = {
+    if (finished || !ended || !peerEnded) return
+    finished = true
+    emit('done', {
       sent,
       received,
       sha256Sent: sentHash.digest('hex'),
@@ -110,41 +127,32 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
       multipathChanges,
       info: infoSample(socket),
       subflows: subflowSamples(socket),
-    }
-    finished = true
-    emit('done', summary)
-    if (closeRequested) socket.end()
+    })
   }
 
   function pump(): void {
     const chunk = config.chunk ?? 65536
-    while (sent < config.send!) {
-      const buf = randomFillSync(Buffer.allocUnsafe(Math.min(chunk, config.send! - sent)))
+    while (sent < toSend) {
+      const buf = randomFillSync(Buffer.allocUnsafe(Math.min(chunk, toSend - sent)))
       sentHash.update(buf)
       sent += buf.length
       if (!socket.write(buf)) return void socket.once('drain', pump)
     }
-    socket.end(() => {
-      sendDone = true
-      emit('sent', { sent })
-      maybeFinish()
-    })
+    sendComplete = true
+    emit('sent', { sent })
+    if (autoClose) endNow()
   }
 
   function start(): void {
     if (started) return
     started = true
     emit('started')
-    if (config.send) pump()
+    if (toSend) pump()
   }
 
   commands.on('start', start)
   commands.on('snapshot', () => emit('snapshot', snapshot()))
-  commands.on('close', () => {
-    closeRequested = true
-    if (finished) socket.end()
-    else socket.destroy()
-  })
+  commands.on('close', () => (sendComplete ? endNow() : socket.destroy()))
   if (config.start !== 'command') start()
 }
 
