@@ -58,7 +58,7 @@ t.test('tarball in a clean dir, no compiler, --ignore-scripts', async (t) => {
   const app = h.installApp(scratch, tarball, env)
   const installed = path.join(app, 'node_modules', 'mptcp')
   t.notOk(fs.existsSync(path.join(installed, 'build')), 'nothing was compiled')
-  const probe = path.join(__dirname, 'probe-app.js')
+  const probe = path.join(__dirname, 'fixtures', 'probe-app.js')
   fs.copyFileSync(probe, path.join(app, 'probe-app.js'))
 
   t.test('loads the prebuild and opens an MPTCP connection', async (t) => {
