@@ -2,7 +2,7 @@ import net = require('node:net')
 import tls = require('node:tls')
 import { validateMptcpOption, type MptcpOption } from '../policy'
 import { useMptcpListener } from '../server'
-import { adopt } from '../socket'
+import { adopt, type MptcpSocketOptions } from '../socket'
 import { adoptTls } from './tls-socket'
 
 const attached = new WeakSet<net.Server>()
@@ -41,7 +41,16 @@ export function attach<S extends net.Server>(server: S, mode?: MptcpOption): S {
  * `server.listen(...args)` over MPTCP, for any net.Server. Takes exactly net's listen arguments; a listen
  * options object may also carry `mptcp: true | false | 'require'`.
  */
-export function listen<S extends net.Server>(server: S, ...args: Parameters<net.Server['listen']>): S {
+export function listen<S extends net.Server>(server: S, port?: number, hostname?: string, backlog?: number, listeningListener?: () => void): S
+export function listen<S extends net.Server>(server: S, port?: number, hostname?: string, listeningListener?: () => void): S
+export function listen<S extends net.Server>(server: S, port?: number, backlog?: number, listeningListener?: () => void): S
+export function listen<S extends net.Server>(server: S, port?: number, listeningListener?: () => void): S
+export function listen<S extends net.Server>(server: S, path: string, backlog?: number, listeningListener?: () => void): S
+export function listen<S extends net.Server>(server: S, path: string, listeningListener?: () => void): S
+export function listen<S extends net.Server>(server: S, options: net.ListenOptions & MptcpSocketOptions, listeningListener?: () => void): S
+export function listen<S extends net.Server>(server: S, handle: unknown, backlog?: number, listeningListener?: () => void): S
+export function listen<S extends net.Server>(server: S, handle: unknown, listeningListener?: () => void): S
+export function listen<S extends net.Server>(server: S, ...args: unknown[]): S {
   const first = args[0] as { mptcp?: unknown } | undefined
   const mode = first !== null && typeof first === 'object' && 'mptcp' in first ? validateMptcpOption(first.mptcp) : undefined
   attach(server, mode)
