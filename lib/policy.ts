@@ -12,7 +12,6 @@ export interface Policy {
 }
 
 const modes: Record<string, [listen: boolean, dial: boolean]> = {
-  '': [true, true],
   '1': [true, true],
   on: [true, true],
   true: [true, true],
@@ -28,7 +27,7 @@ const modes: Record<string, [listen: boolean, dial: boolean]> = {
 }
 
 export function parsePolicy(value: string | undefined): Policy {
-  if (value === undefined) return { listen: true, dial: true, source: 'default' }
+  if (value === undefined || value.trim() === '') return { listen: true, dial: true, source: 'default' }
   const mode = modes[value.trim().toLowerCase()]
   if (!mode) {
     return { listen: true, dial: true, source: `NODE_MPTCP=${value} not understood (expected off, on, listen or dial); using on` }
