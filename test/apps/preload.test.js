@@ -3,7 +3,10 @@
 // https/http2/tls. Every check reads the kernel from outside the app: ss -M (MPTCP sockets by pid) and, on the
 // test's own end of each connection, SO_PROTOCOL / TCP_IS_MPTCP.
 const t = require('tap')
+const fs = require('node:fs')
 const net = require('node:net')
+const os = require('node:os')
+const path = require('node:path')
 const { once } = require('node:events')
 const mptcp = require('../..')
 const { wire, IPPROTO_MPTCP, IPPROTO_TCP } = require('../helpers/wire')
@@ -38,9 +41,9 @@ async function probeServer(t, pid, port) {
 }
 
 // An MPTCP server (in this process) that, during each request, checks the client's end in the kernel.
-async function probingServer(t, clientPid) {
+async function probingServer(t, clientPid, create = mptcp.http.createServer) {
   const seen = []
-  const server = mptcp.http.createServer(async (req, res) => {
+  const server = create(async (req, res) => {
     const port = server.address().port
     const pid = clientPid()
     const ends = await mptcpSockets({ pid })
@@ -57,12 +60,13 @@ async function probingServer(t, clientPid) {
     server.closeAllConnections()
     server.close()
   })
-  return { url: `http://127.0.0.1:${server.address().port}/`, seen }
+  const scheme = server instanceof require('node:https').Server ? 'https://localhost' : 'http://127.0.0.1'
+  return { url: `${scheme}:${server.address().port}/`, seen }
 }
 
-async function fetchClient(t, preload, env = {}, count = 1) {
+async function fetchClient(t, preload, env = {}, count = 1, create = undefined) {
   let pid = 0
-  const { url, seen } = await probingServer(t, () => pid)
+  const { url, seen } = await probingServer(t, () => pid, create)
   const app = runApp(t, [...preload, 'test/apps/fixtures/fetch-client.mjs', ...Array(count).fill(url)], env)
   pid = app.child.pid
   const results = []
@@ -96,6 +100,18 @@ t.test('built-in fetch client (ESM, --import): each keep-alive connection is MPT
   t.ok(seen.every((s) => s.clientEndMptcp), "ss -M: the client's end is MPTCP")
   t.same(seen.map((s) => s.wire), [MPTCP, MPTCP, MPTCP], 'server end MPTCP in the kernel')
   t.equal(stderr, '')
+})
+
+t.test('built-in fetch over https (-r): TLS over MPTCP, the CA from NODE_EXTRA_CA_CERTS', async (t) => {
+  const { key, cert } = await certs()
+  const caFile = path.join(os.tmpdir(), `mptcp-ca-${process.pid}.pem`)
+  fs.writeFileSync(caFile, cert)
+  t.teardown(() => fs.rmSync(caFile, { force: true }))
+  const create = (handler) => mptcp.https.createServer({ key, cert }, handler)
+  const { results, seen } = await fetchClient(t, CJS, { NODE_EXTRA_CA_CERTS: caFile }, 2, create)
+  t.same(results.map((r) => r.status), [200, 200])
+  t.ok(seen.every((s) => s.clientEndMptcp), "ss -M: the client's end is MPTCP")
+  t.same(seen.map((s) => s.wire), [MPTCP, MPTCP])
 })
 
 t.test('NODE_MPTCP modes: off, listen (listeners only), dial (dialers only)', async (t) => {
@@ -132,14 +148,17 @@ t.test("node's https, http2 and tls: both ends MPTCP; Unix socket and inherited 
     extraFds: [held._handle.fd],
   })
   held.close()
-  const { ports, bodies } = await app.next()
-  t.same(bodies, { https: 'https', h2: 'h2', tls: 'tls', unix: 'unix', fd: 'fd' }, 'everything answered')
+  const { ports, clients, bodies } = await app.next()
+  t.same(bodies, { https: 'https', h2: 'h2', tls: 'tls', unix: 'unix', fd: 'fd', socket: 'socket', lookup: 'lookup' }, 'everything answered')
   const pid = app.child.pid
   const mine = await mptcpSockets({ pid })
   for (const [name, port] of Object.entries(ports)) {
     t.ok(mine.some((s) => s.state === 'LISTEN' && s.local.port === port), `${name}: MPTCP listener`)
     t.ok(mine.some((s) => s.state === 'ESTAB' && s.local.port === port), `${name}: accepted end MPTCP`)
     t.ok(mine.some((s) => s.state === 'ESTAB' && s.peer.port === port), `${name}: client end MPTCP`)
+  }
+  for (const [name, port] of Object.entries(clients)) {
+    t.ok(mine.some((s) => s.state === 'ESTAB' && s.local.port === port && s.peer.port === ports.net), `net client (${name}) is MPTCP`)
   }
   t.equal(await listenerKind(pid, fdPort), 'tcp', 'the inherited listening fd stays the TCP socket it was')
   t.equal(app.stderr(), '')
