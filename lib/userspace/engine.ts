@@ -273,6 +273,7 @@ export class Engine {
       return this.finish(userspaceError('HANDSHAKE', 'connection closed during the userspace handshake'))
     }
     if (this.doneBothWays()) return this.finish(null)
+    if (this.openSubCount() === 0 && this.pendingSubCount() === 0 && this.readEnded) return this.finish(null)
     if (this.openSubCount() === 0 && this.pendingSubCount() === 0) {
       const err = Object.assign(userspaceError('RESET', 'all subflows closed'), { code: 'ECONNRESET' })
       return this.finish(err)
@@ -335,6 +336,20 @@ export class Engine {
     this.finQueued = true
     this.pump()
   }
+
+  /**
+   * Close like close(2) on an MPTCP socket with nothing unread: DATA_FIN after the queued data, then end the
+   * subflows once it is acked (abort after `lingerMs`).
+   */
+  close(lingerMs = 5000): void {
+    if (this.state === 'closed') return
+    if (this.state !== 'established') return this.abort(null)
+    this.closeDeadline = this.now() + lingerMs
+    this.end()
+    if (this.finAcked) this.closeGracefully()
+  }
+
+  private closeDeadline = 0
 
   /** The application read data: the window may open. */
   windowUpdate(): void {
@@ -653,7 +668,7 @@ export class Engine {
     if (this.finDsn >= 0 && ack === this.finDsn + 1 && !this.finAcked) {
       this.finAcked = true
       this.hooks.finAcked?.()
-      if (this.doneBothWays() && this.state !== 'closed') this.closeGracefully()
+      if ((this.doneBothWays() || this.closeDeadline) && this.state !== 'closed') this.closeGracefully()
     }
   }
 
@@ -874,6 +889,10 @@ export class Engine {
       }
       if (!sub.healthy && sub.pingNonce !== null && now - sub.pingSent > staleAfter * 2) sub.pingNonce = null
       this.updateRate(sub, now)
+    }
+    if (this.closeDeadline && now > this.closeDeadline) {
+      this.abort(null)
+      return
     }
     if (this.ooo.length && now - this.lastRcvProgress > this.opts.holeTimeout) {
       this.abort(userspaceError('HOLE', `no progress for ${this.opts.holeTimeout} ms behind a hole in the data`))

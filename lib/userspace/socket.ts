@@ -176,15 +176,16 @@ export class UserspaceSocket extends Duplex {
       this.inner?.destroy()
     } else if (this.transport) {
       const e = this.transport.engine
-      if (e.state !== 'closed') {
-        const graceful = !err && e.ended.read && e.ended.write
-        if (graceful) e.tick()
-        else e.abort(err)
+      // As close(2) on an MPTCP socket: nothing unread and no error is a DATA_FIN, otherwise a fast close.
+      if (e.state !== 'closed' && !err && this.readableLength === 0 && e.state === 'established') e.close()
+      else {
+        if (e.state !== 'closed') e.abort(err)
+        this.transport.destroyAll()
       }
-      this.transport.destroyAll()
     }
     this.emit('mptcp:destroyed')
-    cb(err)
+    // Like net.Socket, whose 'close' waits for the handle to close: never in the same tick as 'end'.
+    setImmediate(() => cb(err))
   }
 
   /** Called by the client once the mode is known, to release held writes. */
@@ -321,8 +322,10 @@ export class UserspaceSocket extends Duplex {
     else this.once('finish', () => this.destroy())
   }
 
+  /** Fast close (the peer gets ECONNRESET), like net.Socket#resetAndDestroy's RST. */
   resetAndDestroy(): this {
-    this.destroy(Object.assign(new Error('socket reset'), { code: 'ERR_SOCKET_CLOSED' }))
+    if (this.transport && this.transport.engine.state !== 'closed') this.transport.engine.abort(null)
+    this.destroy()
     return this
   }
 }

@@ -34,7 +34,8 @@ export class Transport {
   readonly subflows = new Map<number, SubflowRecord>()
   private nextId = 1
   private timer: NodeJS.Timeout | null
-  private noDelay: boolean | undefined
+  // Connection-level ACKs are small frames: Nagle would hold them behind unacked data (40 ms stalls).
+  private noDelay: boolean | undefined = true
   private keepAlive: [boolean, number] | undefined
   private refed = true
 
