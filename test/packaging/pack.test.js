@@ -20,6 +20,7 @@ t.test('npm pack --dry-run ships exactly what is needed', async (t) => {
     'dist/register.js', 'dist/register.d.ts', 'esm/register.mjs', 'bin/mptcp.js', 'dist/cli/main.js',
     'dist/http/http.js', 'dist/undici.js',
   ]) t.ok(files.includes(f), `ships ${f}`)
+  for (const f of ['README.md', 'LICENSE']) if (fs.existsSync(path.join(h.root, f))) t.ok(files.includes(f), `ships ${f}`)
   const unwanted = files.filter((f) => /^(test|benchmarks|lib|build|node_modules|scripts|demo|docs|\.tap|\.ci)\//.test(f) || /\.tgz$|\.test\.js$/.test(f))
   t.same(unwanted, [], 'no tests, benchmarks, sources, build output or tooling')
   const pkg = require('../../package.json')
