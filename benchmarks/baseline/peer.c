@@ -1,11 +1,13 @@
-// Non-Node baseline for the loopback benchmarks: drives the same kernel socket (TCP or MPTCP) with plain
+// Non-Node baseline for the loopback and lab benchmarks: drives the same kernel socket (TCP or MPTCP) with plain
 // blocking syscalls, speaking the same tiny protocol as benchmarks/loopback/node-peer.js so either end can
 // be swapped for the other.
 //   peer server <tcp|mptcp> <sink|source|accept> [--bytes N] [--read-buffer N] [--write-size N]
-//               [--rcvbuf N] [--sndbuf N]                                   prints "PORT <n>"
-//   peer send <tcp|mptcp> <port> <bytes> [--write-size N] [--sndbuf N]     prints a JSON result
-//   peer recv <tcp|mptcp> <port> [--read-buffer N] [--rcvbuf N]            prints a JSON result
-//   peer connect <tcp|mptcp> <port> <count>                               prints a JSON result
+//               [--rcvbuf N] [--sndbuf N] [--bind A]                        prints "PORT <n>"
+//   peer send <tcp|mptcp> <port> <bytes> [--write-size N] [--sndbuf N] [--host A]   prints a JSON result
+//   peer recv <tcp|mptcp> <port> [--read-buffer N] [--rcvbuf N] [--host A]          prints a JSON result
+//   peer connect <tcp|mptcp> <port> <count> [--host A]                             prints a JSON result
+// Addresses are IPv4 (default 127.0.0.1). Servers print one JSON line per served connection on stderr
+// (its CPU time, and for a source the MPTCP retransmitted bytes); clients include their own CPU time.
 // sink: read to EOF, answer one byte, close.  source: write --bytes, close.  accept: answer one byte at
 // once, close (a connect client waits for it, so every connection counted was accepted by the server).
 // Results carry the sender's MPTCP-level retransmitted bytes (MPTCP_INFO), where there is one.
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +50,19 @@ static long opt(int argc, char **argv, const char *name, long def) {
   return def;
 }
 
+static const char *sopt(int argc, char **argv, const char *name, const char *def) {
+  for (int i = 1; i + 1 < argc; i++)
+    if (!strcmp(argv[i], name)) return argv[i + 1];
+  return def;
+}
+
+// User + system CPU time of this process so far, in microseconds.
+static long long cpu_us(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
 static int open_socket(const char *proto) {
   int p = !strcmp(proto, "mptcp") ? IPPROTO_MPTCP : IPPROTO_TCP;
   int fd = socket(AF_INET, SOCK_STREAM, p);
@@ -59,11 +75,14 @@ static void set_buf(int fd, int name, long size) {
   if (size > 0 && setsockopt(fd, SOL_SOCKET, name, &v, sizeof v) < 0) die("setsockopt");
 }
 
-static struct sockaddr_in loopback(int port) {
+static struct sockaddr_in address(const char *ip, int port) {
   struct sockaddr_in a = {0};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
+    fprintf(stderr, "peer: not an IPv4 address: %s\n", ip);
+    exit(2);
+  }
   return a;
 }
 
@@ -110,7 +129,7 @@ static int server(int argc, char **argv) {
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   set_buf(fd, SO_RCVBUF, opt(argc, argv, "--rcvbuf", 0));
   set_buf(fd, SO_SNDBUF, opt(argc, argv, "--sndbuf", 0));
-  struct sockaddr_in a = loopback(0);
+  struct sockaddr_in a = address(sopt(argc, argv, "--bind", "127.0.0.1"), 0);
   if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
   if (listen(fd, 511) < 0) die("listen");
   socklen_t len = sizeof a;
@@ -124,9 +143,10 @@ static int server(int argc, char **argv) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       die("accept");
     }
+    long long cpu0 = cpu_us();
     if (source) {
       write_all(c, bytes, wsize);
-      fprintf(stderr, "{\"retrans\":%ld}\n", mptcp_retrans(c));
+      fprintf(stderr, "{\"retrans\":%ld,\"cpuUs\":%lld}\n", mptcp_retrans(c), cpu_us() - cpu0);
       close(c);
       continue;
     }
@@ -134,6 +154,7 @@ static int server(int argc, char **argv) {
       while (read(c, buf, rbuf) > 0) {}
     if (write(c, "k", 1) < 0) {}
     close(c);
+    if (sink) fprintf(stderr, "{\"cpuUs\":%lld}\n", cpu_us() - cpu0);
   }
   return 0;
 }
@@ -142,10 +163,11 @@ static int sender(int argc, char **argv) {
   int port = atoi(argv[3]);
   long long total = atoll(argv[4]);
   long wsize = opt(argc, argv, "--write-size", 65536);
+  long long cpu0 = cpu_us();
   double t0 = now();
   int fd = open_socket(argv[2]);
   set_buf(fd, SO_SNDBUF, opt(argc, argv, "--sndbuf", 0));
-  struct sockaddr_in a = loopback(port);
+  struct sockaddr_in a = address(sopt(argc, argv, "--host", "127.0.0.1"), port);
   if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
   int mptcp = is_mptcp(fd);
   long long sent = write_all(fd, total, wsize);
@@ -155,7 +177,7 @@ static int sender(int argc, char **argv) {
   double secs = now() - t0;
   long retrans = mptcp_retrans(fd);
   close(fd);
-  printf("{\"bytes\":%lld,\"seconds\":%.6f,\"mptcp\":%s,\"retrans\":%ld}\n", sent, secs, mptcp ? "true" : "false", retrans);
+  printf("{\"bytes\":%lld,\"seconds\":%.6f,\"mptcp\":%s,\"retrans\":%ld,\"cpuUs\":%lld}\n", sent, secs, mptcp ? "true" : "false", retrans, cpu_us() - cpu0);
   return 0;
 }
 
@@ -163,10 +185,11 @@ static int receiver(int argc, char **argv) {
   int port = atoi(argv[3]);
   long rbuf = opt(argc, argv, "--read-buffer", 65536);
   char *buf = malloc(rbuf);
+  long long cpu0 = cpu_us();
   double t0 = now();
   int fd = open_socket(argv[2]);
   set_buf(fd, SO_RCVBUF, opt(argc, argv, "--rcvbuf", 0));
-  struct sockaddr_in a = loopback(port);
+  struct sockaddr_in a = address(sopt(argc, argv, "--host", "127.0.0.1"), port);
   if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
   int mptcp = is_mptcp(fd);
   long long got = 0;
@@ -180,7 +203,7 @@ static int receiver(int argc, char **argv) {
   }
   double secs = now() - t0;
   close(fd);
-  printf("{\"bytes\":%lld,\"seconds\":%.6f,\"mptcp\":%s}\n", got, secs, mptcp ? "true" : "false");
+  printf("{\"bytes\":%lld,\"seconds\":%.6f,\"mptcp\":%s,\"cpuUs\":%lld}\n", got, secs, mptcp ? "true" : "false", cpu_us() - cpu0);
   return 0;
 }
 
@@ -188,7 +211,7 @@ static int connector(int argc, char **argv) {
   (void)argc;
   int port = atoi(argv[3]);
   long count = atol(argv[4]);
-  struct sockaddr_in a = loopback(port);
+  struct sockaddr_in a = address(sopt(argc, argv, "--host", "127.0.0.1"), port);
   int mptcp = 1;
   double t0 = now();
   for (long i = 0; i < count; i++) {

@@ -15,6 +15,8 @@ function cleanMedian(r) {
   return clean.length ? median(clean) : NaN
 }
 
+const cpuTotal = (r) => r.senderCpuSecondsPerGiB.median + r.receiverCpuSecondsPerGiB.median
+
 function ratioRows(results, pairs, metric) {
   return pairs.map(([a, b, target]) => ({ label: `${a} / ${b}`, value: metric(results[a]) / metric(results[b]), target }))
 }
@@ -31,22 +33,30 @@ async function runThroughput(opts) {
   const med = (r) => r.bytesPerSecond.median
   const ratios = ratioRows(data.results, THROUGHPUT_RATIOS, med)
   const cleanRatios = ratioRows(data.results, THROUGHPUT_RATIOS, cleanMedian)
+  // CPU efficiency: the other's CPU seconds per GiB over this one's (above 1: this one is cheaper).
+  const cpuRatios = ratioRows(data.results, THROUGHPUT_RATIOS, (r) => 1 / cpuTotal(r))
   const svg = ratioBars({
     title: 'Loopback throughput, ratio of medians',
-    subtitle: `${fmt.bytes(data.config.bytes)} per run, ${data.config.runs} runs, writes of ${fmt.bytes(data.config.writeSize)}`,
-    bars: [...ratios, ...cleanRatios.map((r) => ({ ...r, label: `${r.label} (runs w/o retrans)`, color: '#7799dd' }))],
+    subtitle: `${fmt.bytes(data.config.bytes)} per run, ${data.config.runs} runs, writes of ${fmt.bytes(data.config.writeSize)}; light: runs without MPTCP retransmissions; green: CPU per GiB`,
+    bars: [
+      ...ratios,
+      ...cleanRatios.map((r) => ({ ...r, label: `${r.label} (w/o retrans)`, color: '#7799dd' })),
+      ...cpuRatios.map((r) => ({ ...r, label: `${r.label} (CPU efficiency)`, color: '#109618' })),
+    ],
     target: 0.9,
   })
-  const files = write('loopback-throughput', { ...data, ratios, cleanRatios }, svg)
+  const files = write('loopback-throughput', { ...data, ratios, cleanRatios, cpuRatios }, svg)
   const rows = Object.entries(data.results).map(([k, r]) => [
     k,
     fmt.rate(r.bytesPerSecond.median),
     `${fmt.rate(r.bytesPerSecond.min)} - ${fmt.rate(r.bytesPerSecond.max)}`,
     Number.isFinite(cleanMedian(r)) ? fmt.rate(cleanMedian(r)) : 'n/a',
-    r.clientArgs.length && IS_MPTCP(k) ? `${r.runsWithRetrans}/${r.bytesPerSecond.runs}` : '-',
+    IS_MPTCP(k) ? `${r.runsWithRetrans}/${r.bytesPerSecond.runs}` : '-',
+    r.senderCpuSecondsPerGiB.median.toFixed(3),
+    r.receiverCpuSecondsPerGiB.median.toFixed(3),
   ])
-  console.log(`\n${table(['implementation', 'median', 'range', 'median w/o retrans', 'runs with MPTCP retrans'], rows)}\n`)
-  console.log(table(['ratio', 'all runs', 'runs w/o retrans'], ratios.map((r, i) => [r.label + (r.target ? ` (target >= ${r.target})` : ''), fmt.ratio(r.value), fmt.ratio(cleanRatios[i].value)])))
+  console.log(`\n${table(['implementation', 'median', 'range', 'median w/o retrans', 'runs with MPTCP retrans', 'sender CPU s/GiB', 'receiver CPU s/GiB'], rows)}\n`)
+  console.log(table(['ratio', 'all runs', 'runs w/o retrans', 'CPU efficiency'], ratios.map((r, i) => [r.label + (r.target ? ` (target >= ${r.target})` : ''), fmt.ratio(r.value), fmt.ratio(cleanRatios[i].value), fmt.ratio(cpuRatios[i].value)])))
   console.log(`\nwrote ${files.join(', ')}`)
 }
 
@@ -68,27 +78,37 @@ async function runVariants(opts) {
   const data = await variants({ runs: opts.runs ?? 5, bytes: opts.bytes ?? 2 ** 29 })
   const r = data.results
   const ref = { send: 'send C write 256K', recv: 'recv C read 256K' }
-  const refOf = (k) => (k.startsWith('send') ? (k.includes('tcp') || k.includes('net') ? 'send C tcp write 256K' : ref.send) : k.startsWith('recv') ? (k.includes('tcp') || k.includes('net') ? 'recv C tcp read 64K' : ref.recv) : k.includes('net') ? null : 'tuned C mptcp <-> C mptcp')
+  const refOf = (k) => {
+    const tcp = k.includes('tcp') || k.includes('net')
+    if (k.startsWith('send')) return tcp ? 'send C tcp write 256K' : ref.send
+    if (k.startsWith('recv')) return tcp ? 'recv C tcp read 64K' : k.includes('rcvbuf') ? 'recv C read 256K rcvbuf 4M' : ref.recv
+    return tcp ? null : 'tuned C mptcp <-> C mptcp'
+  }
+  // The side a variant changes: the sender for send rows, the receiver for recv rows, both for tuned rows.
+  const sideCpu = (k, v) => (k.startsWith('send') ? v.senderCpuSecondsPerGiB.median : k.startsWith('recv') ? v.receiverCpuSecondsPerGiB.median : cpuTotal(v))
   const rows = Object.entries(r).map(([k, v]) => {
     const base = refOf(k)
+    const vs = base && base !== k ? r[base] : null
     return {
       key: k,
       median: v.bytesPerSecond.median,
       clean: cleanMedian(v),
       stalls: `${v.runsWithRetrans}/${v.bytesPerSecond.runs}`,
+      cpu: sideCpu(k, v),
       base,
-      ratio: base && base !== k ? v.bytesPerSecond.median / r[base].bytesPerSecond.median : NaN,
-      cleanRatio: base && base !== k ? cleanMedian(v) / cleanMedian(r[base]) : NaN,
+      ratio: vs ? v.bytesPerSecond.median / vs.bytesPerSecond.median : NaN,
+      cleanRatio: vs ? cleanMedian(v) / cleanMedian(vs) : NaN,
+      cpuRatio: vs ? sideCpu(base, vs) / sideCpu(k, v) : NaN,
     }
   })
   const svg = ratioBars({
-    title: 'Loopback MPTCP variants: ratio to the C baseline with the same knob',
-    subtitle: `${fmt.bytes(data.config.bytes)} per run, ${data.config.runs} runs; median of runs without MPTCP retransmissions`,
-    bars: rows.filter((x) => Number.isFinite(x.cleanRatio)).map((x) => ({ label: x.key, value: x.cleanRatio })),
+    title: 'Loopback variants: CPU efficiency vs the C baseline (C CPU s/GiB / this CPU s/GiB)',
+    subtitle: `${fmt.bytes(data.config.bytes)} per run, ${data.config.runs} runs; the side the variant changes (sender or receiver)`,
+    bars: rows.filter((x) => Number.isFinite(x.cpuRatio)).map((x) => ({ label: x.key, value: x.cpuRatio })),
     target: 0.9,
   })
   const files = write('loopback-variants', { ...data, rows }, svg)
-  console.log(`\n${table(['variant', 'median', 'median w/o retrans', 'runs with retrans', 'vs', 'ratio', 'ratio w/o retrans'], rows.map((x) => [x.key, fmt.rate(x.median), Number.isFinite(x.clean) ? fmt.rate(x.clean) : 'n/a', x.stalls, x.base === x.key ? '(reference)' : x.base ?? '-', fmt.ratio(x.ratio), fmt.ratio(x.cleanRatio)]))}`)
+  console.log(`\n${table(['variant', 'median', 'median w/o retrans', 'runs with retrans', 'CPU s/GiB (this side)', 'vs', 'ratio', 'ratio w/o retrans', 'CPU efficiency'], rows.map((x) => [x.key, fmt.rate(x.median), Number.isFinite(x.clean) ? fmt.rate(x.clean) : 'n/a', x.stalls, x.cpu.toFixed(3), x.base === x.key ? '(reference)' : x.base ?? '-', fmt.ratio(x.ratio), fmt.ratio(x.cleanRatio), fmt.ratio(x.cpuRatio)]))}`)
   console.log(`\nwrote ${files.join(', ')}`)
 }
 

@@ -1,20 +1,50 @@
 'use strict'
-// Node end of the loopback benchmarks; same commands and protocol as baseline/peer.c, so any Node end can
-// face a C end. `tcp` is node:net, `mptcp` is this package (the dist build).
-//   node-peer server <tcp|mptcp> <sink|source|accept> [--bytes N] [--write-size N] [--rcvbuf N] [--sndbuf N]
-//   node-peer send <tcp|mptcp> <port> <bytes> [--write-size N] [--sndbuf N] [--cork K] [--hwm N]
-//   node-peer recv <tcp|mptcp> <port> [--read-buffer N] [--rcvbuf N]   (--read-buffer: onread { buffer })
-//   node-peer connect <tcp|mptcp> <port> <count>
+// Node end of the loopback and lab benchmarks; same commands, options and protocol as baseline/peer.c, so
+// any Node end can face a C end. `tcp` is node:net, `mptcp` is this package (the dist build).
+//   node-peer server <tcp|mptcp> <sink|source|accept> [--bytes N] [--write-size N] [--rcvbuf N] [--sndbuf N] [--bind A]
+//   node-peer send <tcp|mptcp> <port> <bytes> [--write-size N] [--sndbuf N] [--cork K] [--hwm N] [--host A]
+//   node-peer recv <tcp|mptcp> <port> [--read-buffer N] [--rcvbuf N] [--host A]   (--read-buffer: onread)
+//   node-peer connect <tcp|mptcp> <port> <count> [--host A]
+// --monitor adds peak RSS and event-loop delay to a send/recv result or a served connection's line.
 const path = require('node:path')
+const { monitorEventLoopDelay } = require('node:perf_hooks')
 const { isMptcp, bytesRetrans, setBuffer } = require('../lib/sockinfo')
 
 const [cmd, proto, ...rest] = process.argv.slice(2)
 const net = proto === 'mptcp' ? require(path.join(__dirname, '..', '..')) : require('node:net')
-const HOST = '127.0.0.1'
 
 function opt(name, def) {
   const i = rest.indexOf(name)
   return i >= 0 ? Number(rest[i + 1]) : def
+}
+
+function sopt(name, def) {
+  const i = rest.indexOf(name)
+  return i >= 0 ? rest[i + 1] : def
+}
+
+const HOST = sopt('--host', '127.0.0.1')
+const cpuUs = (since) => {
+  const u = process.cpuUsage(since)
+  return u.user + u.system
+}
+
+// Peak RSS (sampled every 50 ms) and event-loop delay while a transfer runs.
+function monitor() {
+  if (!rest.includes('--monitor')) return () => ({})
+  const resolution = 5
+  const loop = monitorEventLoopDelay({ resolution })
+  loop.enable()
+  let peakRss = process.memoryUsage.rss()
+  const startRss = peakRss
+  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50)
+  return () => {
+    clearInterval(timer)
+    loop.disable()
+    // The histogram holds whole timer intervals: the delay is what exceeds the resolution.
+    const ms = (ns) => Number(Math.max(0, ns / 1e6 - resolution).toFixed(2))
+    return { startRss, peakRss, loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } }
+  }
 }
 
 function print(obj) {
@@ -44,27 +74,36 @@ function pump(sock, total, writeSize, cork, done) {
 
 function server(mode) {
   const bytes = opt('--bytes', 0)
+  const report = (obj) => process.stderr.write(`${JSON.stringify(obj)}\n`)
   const srv = net.createServer({ allowHalfOpen: true }, (s) => {
     s.on('error', () => {})
     setBuffer(s, 'rcv', opt('--rcvbuf', 0))
     setBuffer(s, 'snd', opt('--sndbuf', 0))
     if (mode === 'accept') return void s.end('k')
+    const cpu0 = process.cpuUsage()
+    const stop = monitor()
     if (mode === 'source') {
       return pump(s, bytes, opt('--write-size', 65536), 0, () => {
         s.end()
-        process.stderr.write(`${JSON.stringify({ retrans: bytesRetrans(s) })}\n`)
+        report({ retrans: bytesRetrans(s), cpuUs: cpuUs(cpu0), ...stop() })
       })
     }
     s.on('data', () => {})
-    s.on('end', () => s.end('k'))
+    s.on('end', () => {
+      s.end('k')
+      report({ cpuUs: cpuUs(cpu0), ...stop() })
+    })
   })
-  srv.listen(0, HOST, () => process.stdout.write(`PORT ${srv.address().port}\n`))
+  srv.listen(0, sopt('--bind', '127.0.0.1'), () => process.stdout.write(`PORT ${srv.address().port}\n`))
 }
 
+// CPU time is counted from here on, not from process start (Node's own boot would otherwise count).
 function send(port, total) {
+  const cpu0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
   const hwm = opt('--hwm', 0)
   const sock = net.connect({ host: HOST, port, ...(hwm ? { writableHighWaterMark: hwm } : {}) })
+  const stop = monitor()
   sock.on('connect', () => {
     setBuffer(sock, 'snd', opt('--sndbuf', 0))
     const mptcp = isMptcp(sock)
@@ -72,7 +111,7 @@ function send(port, total) {
       sock.end()
       sock.once('data', () => {
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9
-        print({ bytes: sent, seconds, mptcp, retrans: bytesRetrans(sock) })
+        print({ bytes: sent, seconds, mptcp, retrans: bytesRetrans(sock), cpuUs: cpuUs(cpu0), ...stop() })
         sock.destroy()
       })
     })
@@ -80,11 +119,13 @@ function send(port, total) {
 }
 
 function recv(port) {
+  const cpu0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
   const size = opt('--read-buffer', 0)
   let got = 0
   const onread = size ? { buffer: Buffer.allocUnsafe(size), callback: (n) => void (got += n) } : undefined
   const sock = net.connect({ host: HOST, port, onread })
+  const stop = monitor()
   let mptcp = false
   sock.on('connect', () => {
     setBuffer(sock, 'rcv', opt('--rcvbuf', 0))
@@ -93,7 +134,7 @@ function recv(port) {
   if (!onread) sock.on('data', (d) => void (got += d.length))
   sock.on('end', () => {
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9
-    print({ bytes: got, seconds, mptcp })
+    print({ bytes: got, seconds, mptcp, cpuUs: cpuUs(cpu0), ...stop() })
     sock.destroy()
   })
 }

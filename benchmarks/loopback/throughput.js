@@ -37,14 +37,25 @@ async function measurePairs(title, pairs, { runs, bytes }) {
         const res = await measureOnce(p, bytes)
         samples.get(p.key).push(res)
         const stall = res.retrans > 0 ? `  (MPTCP retransmitted ${fmt.bytes(res.retrans)})` : ''
-        log(`round ${r + 1}/${runs}  ${p.key.padEnd(34)} ${fmt.rate(res.rate)}${stall}`)
+        const cpu = `cpu/GiB send ${res.senderCpuPerGiB.toFixed(2)} s, recv ${res.receiverCpuPerGiB.toFixed(2)} s`
+        log(`round ${r + 1}/${runs}  ${p.key.padEnd(34)} ${fmt.rate(res.rate).padStart(10)}  ${cpu}${stall}`)
       }
     }
     return Object.fromEntries(
       pairs.map((p) => {
         const xs = samples.get(p.key)
         const { peerServer, ...desc } = p
-        return [p.key, { ...desc, bytesPerSecond: summary(xs.map((x) => x.rate)), retransBytes: xs.map((x) => x.retrans), runsWithRetrans: xs.filter((x) => x.retrans > 0).length }]
+        return [
+          p.key,
+          {
+            ...desc,
+            bytesPerSecond: summary(xs.map((x) => x.rate)),
+            senderCpuSecondsPerGiB: summary(xs.map((x) => x.senderCpuPerGiB)),
+            receiverCpuSecondsPerGiB: summary(xs.map((x) => x.receiverCpuPerGiB)),
+            retransBytes: xs.map((x) => x.retrans),
+            runsWithRetrans: xs.filter((x) => x.retrans > 0).length,
+          },
+        ]
       }),
     )
   } finally {
@@ -55,32 +66,34 @@ async function measurePairs(title, pairs, { runs, bytes }) {
 async function measureOnce(p, bytes) {
   const c = IMPLS[p.client]
   const port = String(p.peerServer.port)
+  p.peerServer.child.stderrText = ''
   const args = p.mode === 'recv' ? ['recv', port] : ['send', port, String(bytes)]
   const res = await runPeerClient(c.runtime, c.proto, [...args, ...(p.clientArgs ?? [])])
   const wantMptcp = c.proto === 'mptcp'
   if (res.mptcp !== wantMptcp) throw new Error(`${p.key}: expected mptcp=${wantMptcp} on the wire, got ${res.mptcp}`)
   if (res.bytes !== bytes) throw new Error(`${p.key}: moved ${res.bytes} bytes, expected ${bytes}`)
-  let retrans = res.retrans ?? -1
-  if (p.mode === 'recv') retrans = await serverRetrans(p.peerServer.child)
-  return { rate: res.bytes / res.seconds, retrans }
+  const server = await serverReport(p.peerServer.child)
+  const retrans = p.mode === 'recv' ? server.retrans ?? -1 : res.retrans ?? -1
+  // CPU seconds per GiB moved, sender and receiver separately.
+  const perGiB = (us) => (us / 1e6) * (2 ** 30 / bytes)
+  const [sendUs, recvUs] = p.mode === 'recv' ? [server.cpuUs, res.cpuUs] : [res.cpuUs, server.cpuUs]
+  return { rate: res.bytes / res.seconds, retrans, senderCpuPerGiB: perGiB(sendUs), receiverCpuPerGiB: perGiB(recvUs) }
 }
 
-// A source server reports its sender-side retransmitted bytes on stderr after each connection.
-async function serverRetrans(child) {
-  for (let i = 0; i < 20; i++) {
-    const lines = child.stderrText.trim().split('\n')
-    const last = lines.pop()
+// Servers print one JSON line per served connection on stderr ({ cpuUs, retrans? }) once they are done with it.
+async function serverReport(child) {
+  for (let i = 0; i < 80; i++) {
+    const last = child.stderrText.trim().split('\n').pop()
     if (last) {
-      child.stderrText = ''
       try {
-        return JSON.parse(last).retrans
+        return JSON.parse(last)
       } catch {
-        return -1
+        return {}
       }
     }
     await new Promise((r) => setTimeout(r, 25))
   }
-  return -1
+  return {}
 }
 
 async function throughput({ runs = 5, bytes = 2 ** 30, writeSize = 262144 } = {}) {

@@ -36,6 +36,7 @@ const SOURCE = w(256 * K)
 const RECEIVERS = [
   recvPair('recv C read 64K', 'c-mptcp', rb(64 * K), 'c-mptcp', SOURCE),
   recvPair('recv C read 256K', 'c-mptcp', rb(256 * K), 'c-mptcp', SOURCE),
+  recvPair('recv C read 256K rcvbuf 4M', 'c-mptcp', [...rb(256 * K), '--rcvbuf', String(4 * M)], 'c-mptcp', SOURCE),
   recvPair('recv node data events', 'node-mptcp', [], 'c-mptcp', SOURCE),
   recvPair('recv node onread 64K', 'node-mptcp', rb(64 * K), 'c-mptcp', SOURCE),
   recvPair('recv node onread 256K', 'node-mptcp', rb(256 * K), 'c-mptcp', SOURCE),

@@ -1,0 +1,131 @@
+'use strict'
+// `npm run bench -- http[:plain|:mptcp-clients]`
+// plain: autocannon (plain TCP clients) against the same http server on node:net and on an mptcp listener.
+// mptcp-clients: http/client.js with an http.Agent over mptcp.connect against the mptcp server, and the
+// same client over net.connect against the net server; with keep-alive and with a connection per request.
+const path = require('node:path')
+const http = require('node:http')
+const autocannon = require('autocannon')
+const children = require('../lib/children')
+const { summary } = require('../lib/stats')
+const { log, section } = require('../lib/progress')
+const { ratioBars } = require('../lib/svg')
+const { write } = require('../lib/results')
+const { table } = require('../lib/table')
+const fmt = require('../lib/format')
+
+const SERVER = path.join(__dirname, 'server.js')
+const CLIENT = path.join(__dirname, 'client.js')
+
+async function startServers(kinds, body) {
+  const servers = {}
+  for (const k of kinds) {
+    const s = await children.startServer(process.execPath, [SERVER, k, '--body', String(body)])
+    servers[k] = { port: Number(s.match[1]), stop: s.stop }
+  }
+  return servers
+}
+
+function serverStats(port) {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/__stats', agent: false }, (res) => {
+        let s = ''
+        res.on('data', (d) => (s += d))
+        res.on('end', () => resolve(JSON.parse(s)))
+      })
+      .on('error', reject)
+  })
+}
+
+async function plain({ runs = 5, duration = 5, connections = 10, body = 12 } = {}) {
+  const kinds = ['net', 'mptcp']
+  section(`http, plain clients (autocannon): ${kinds.length} servers x ${runs} runs x ${duration} s, ${connections} connections`)
+  const servers = await startServers(kinds, body)
+  const samples = { net: [], mptcp: [] }
+  const latency = { net: [], mptcp: [] }
+  try {
+    for (const k of kinds) await autocannon({ url: `http://127.0.0.1:${servers[k].port}/`, connections, duration: 1 })
+    for (let r = 0; r < runs; r++) {
+      for (const k of r % 2 ? [...kinds].reverse() : kinds) {
+        const res = await autocannon({ url: `http://127.0.0.1:${servers[k].port}/`, connections, duration })
+        if (res.errors || res.non2xx) throw new Error(`autocannon against ${k}: ${res.errors} errors, ${res.non2xx} non-2xx`)
+        const rps = res.requests.total / res.duration
+        samples[k].push(rps)
+        latency[k].push(res.latency.p99)
+        log(`round ${r + 1}/${runs}  ${k.padEnd(6)} ${fmt.num(rps)} req/s  p99 ${res.latency.p99} ms`)
+      }
+    }
+    const wire = {}
+    for (const k of kinds) wire[k] = await serverStats(servers[k].port)
+    const results = Object.fromEntries(kinds.map((k) => [k, { requestsPerSecond: summary(samples[k]), p99LatencyMs: summary(latency[k]), server: wire[k] }]))
+    return { config: { runs, duration, connections, body, pipelining: 1, client: 'autocannon (plain TCP)' }, results }
+  } finally {
+    for (const s of Object.values(servers)) await s.stop()
+  }
+}
+
+async function mptcpClients({ runs = 4, duration = 4, connections = 10, body = 12 } = {}) {
+  const kinds = ['net', 'mptcp']
+  const cases = []
+  for (const keepalive of [1, 0]) for (const k of kinds) cases.push({ key: `${k} ${keepalive ? 'keep-alive' : 'connection per request'}`, impl: k, keepalive })
+  section(`http, Node clients (http.Agent over net.connect / mptcp.connect): ${cases.length} cases x ${runs} runs x ${duration} s`)
+  const servers = await startServers(kinds, body)
+  const samples = Object.fromEntries(cases.map((c) => [c.key, []]))
+  const last = {}
+  try {
+    for (let r = 0; r < runs; r++) {
+      const order = r % 2 ? [...cases].reverse() : cases
+      for (const c of order) {
+        const args = [CLIENT, c.impl, String(servers[c.impl].port), '--connections', String(connections), '--duration', String(duration), '--keepalive', String(c.keepalive)]
+        const res = JSON.parse((await children.run(process.execPath, args, { timeoutMs: (duration + 30) * 1000 })).trim())
+        if (res.errors) throw new Error(`${c.key}: ${res.errors} request errors`)
+        const wantMptcp = c.impl === 'mptcp' ? res.sockets : 0
+        if (res.mptcpSockets !== wantMptcp) throw new Error(`${c.key}: ${res.mptcpSockets}/${res.sockets} sockets were MPTCP on the wire`)
+        const rps = res.requests / res.seconds
+        samples[c.key].push(rps)
+        last[c.key] = res
+        log(`round ${r + 1}/${runs}  ${c.key.padEnd(30)} ${fmt.num(rps)} req/s  (${res.sockets} sockets, ${res.mptcpSockets} MPTCP)`)
+      }
+    }
+    const results = Object.fromEntries(cases.map((c) => [c.key, { impl: c.impl, keepAlive: !!c.keepalive, requestsPerSecond: summary(samples[c.key]), lastRun: last[c.key] }]))
+    return { config: { runs, duration, connections, body, client: 'benchmarks/http/client.js' }, results }
+  } finally {
+    for (const s of Object.values(servers)) await s.stop()
+  }
+}
+
+async function runPlain(opts) {
+  const data = await plain({ runs: opts.runs, duration: opts.duration, connections: opts.connections })
+  const r = data.results
+  const ratio = r.mptcp.requestsPerSecond.median / r.net.requestsPerSecond.median
+  const ratios = [{ label: 'mptcp listener / net (autocannon)', value: ratio, target: 0.95 }]
+  const svg = ratioBars({ title: 'HTTP req/s, plain TCP clients (autocannon)', subtitle: `${data.config.connections} connections, ${data.config.runs} x ${data.config.duration} s, ratio of medians`, bars: ratios, target: 0.95 })
+  const files = write('http-plain', { ...data, ratios }, svg)
+  console.log(`\n${table(['server', 'median req/s', 'range', 'p99 ms (median)', 'accepted conns MPTCP'], Object.entries(r).map(([k, v]) => [k, fmt.num(v.requestsPerSecond.median), `${fmt.num(v.requestsPerSecond.min)} - ${fmt.num(v.requestsPerSecond.max)}`, fmt.num(v.p99LatencyMs.median, 1), `${v.server.mptcpConnections}/${v.server.connections}`]))}`)
+  console.log(`\nmptcp / net: ${fmt.ratio(ratio)} (target >= 0.95)\nwrote ${files.join(', ')}`)
+}
+
+async function runMptcpClients(opts) {
+  const data = await mptcpClients({ runs: opts.runs, duration: opts.duration, connections: opts.connections })
+  const r = data.results
+  const ratios = ['keep-alive', 'connection per request'].map((mode) => ({
+    label: `mptcp/mptcp / net/net (${mode})`,
+    value: r[`mptcp ${mode}`].requestsPerSecond.median / r[`net ${mode}`].requestsPerSecond.median,
+  }))
+  const svg = ratioBars({ title: 'HTTP req/s, MPTCP clients and server vs net clients and server', subtitle: `Node http.Agent loop, ${data.config.connections} concurrent, ${data.config.runs} x ${data.config.duration} s, ratio of medians`, bars: ratios })
+  const files = write('http-mptcp-clients', { ...data, ratios }, svg)
+  console.log(`\n${table(['client -> server', 'median req/s', 'range'], Object.entries(r).map(([k, v]) => [k, fmt.num(v.requestsPerSecond.median), `${fmt.num(v.requestsPerSecond.min)} - ${fmt.num(v.requestsPerSecond.max)}`]))}`)
+  console.log(`\n${table(['ratio', 'value'], ratios.map((x) => [x.label, fmt.ratio(x.value)]))}\nwrote ${files.join(', ')}`)
+}
+
+const PARTS = { plain: runPlain, 'mptcp-clients': runMptcpClients }
+
+async function httpSuite(part, opts) {
+  for (const name of part ? [part] : Object.keys(PARTS)) {
+    if (!PARTS[name]) throw new Error(`unknown http part "${name}" (have: ${Object.keys(PARTS).join(', ')})`)
+    await PARTS[name](opts)
+  }
+}
+
+module.exports = { http: httpSuite }
