@@ -8,6 +8,7 @@ export interface LabResources {
 
 const live = new Set<LabResources>()
 let installed = false
+let exitHooked = false
 
 export function killChildren(children: Set<ChildProcess>, signal: NodeJS.Signals = 'SIGKILL'): void {
   for (const child of children) {
@@ -37,21 +38,27 @@ export function cleanupAllSync(): void {
   live.clear()
 }
 
+// Any listener turns off a signal's default action. After cleaning up, step aside and deliver the signal again:
+// with no other listener the process ends by it as it would have; other listeners (signal-exit, say, which
+// re-raises only when it is alone) see it once more without us.
 function onSignal(signal: NodeJS.Signals): void {
   cleanupAllSync()
-  // Only our own listener left: restore the default action (exit by that signal).
-  if (process.listenerCount(signal) <= 1) {
-    process.removeAllListeners(signal)
-    process.kill(process.pid, signal)
-  }
+  for (const s of SIGNALS) process.removeListener(s, onSignal)
+  installed = false
+  process.kill(process.pid, signal)
 }
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
 function install(): void {
   if (installed) return
   installed = true
-  process.on('exit', cleanupAllSync)
-  process.on('uncaughtExceptionMonitor', cleanupAllSync)
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
+  if (!exitHooked) {
+    exitHooked = true
+    process.on('exit', cleanupAllSync)
+    process.on('uncaughtExceptionMonitor', cleanupAllSync)
+  }
+  for (const signal of SIGNALS) process.on(signal, onSignal)
 }
 
 export function track(res: LabResources): void {
