@@ -9,6 +9,8 @@ export const PEER_SCRIPT = join(__dirname, 'agents', 'peer.js')
 export interface TransferOptions {
   /** Bytes the sender sends; default 0 (connect only). */
   bytes?: number
+  /** Send for this long (ms) instead of (or at most, with `bytes`) a number of bytes. */
+  sendForMs?: number
   /** 'upload' (default): the client sends to the server; 'download': the server sends. */
   direction?: 'upload' | 'download'
   /** Where the client connects; default the server's address on path 0. */
@@ -48,6 +50,7 @@ export async function startTransfer(lab: Lab, options: TransferOptions = {}): Pr
     port: 0,
     mptcp: options.mptcp?.server ?? true,
     send: upload ? 0 : options.bytes ?? 0,
+    ...(upload ? {} : { sendForMs: options.sendForMs }),
   }
   const server = lab.server.spawnNode(PEER_SCRIPT, [JSON.stringify(serverConfig)])
   const listening = await server.next('listening', 15_000)
@@ -60,6 +63,7 @@ export async function startTransfer(lab: Lab, options: TransferOptions = {}): Pr
     localAddress: options.localAddress,
     mptcp: options.mptcp?.client ?? true,
     send: upload ? options.bytes ?? 0 : 0,
+    ...(upload ? { sendForMs: options.sendForMs } : {}),
   }
   const client = lab.client.spawnNode(PEER_SCRIPT, [JSON.stringify(clientConfig)])
   return {

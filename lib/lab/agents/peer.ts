@@ -15,6 +15,8 @@ export interface PeerConfig {
   mptcp?: boolean | 'require'
   /** Bytes to send once started. Default 0. */
   send?: number
+  /** Send for this long (ms) once started, then stop as if `send` were reached (no byte limit unless `send`). */
+  sendForMs?: number
   /** 'immediate' (default) or wait for { cmd: 'start' }. */
   start?: 'immediate' | 'command'
   /**
@@ -41,7 +43,8 @@ process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
 function session(socket: mptcp.Socket, onClosed: () => void): void {
   const sentHash = createHash('sha256')
   const receivedHash = createHash('sha256')
-  const toSend = config.send ?? 0
+  const toSend = config.sendForMs ? config.send || Number.MAX_SAFE_INTEGER : config.send ?? 0
+  let sendUntil = Infinity
   const autoClose = config.close !== 'command'
   let sent = 0
   let received = 0
@@ -132,7 +135,7 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
 
   function pump(): void {
     const chunk = config.chunk ?? 65536
-    while (sent < toSend) {
+    while (sent < toSend && Date.now() < sendUntil) {
       const buf = randomFillSync(Buffer.allocUnsafe(Math.min(chunk, toSend - sent)))
       sentHash.update(buf)
       sent += buf.length
@@ -146,6 +149,7 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
   function start(): void {
     if (started) return
     started = true
+    if (config.sendForMs) sendUntil = Date.now() + config.sendForMs
     emit('started')
     if (toSend) pump()
   }
