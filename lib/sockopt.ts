@@ -82,7 +82,8 @@ function subflowArray(fd: number, name: number, elementSize: number): SubflowArr
   }
 }
 
-function fullInfoSubflows(fd: number): Subflow[] | number {
+/** MPTCP_FULL_INFO (6.5+): one call for addresses, ids and tcp_info. */
+export function fullInfoSubflows(fd: number): Subflow[] | number {
   let capacity = 8
   for (;;) {
     const head = encodeFullInfo(capacity, MPTCP_INFO_BUF)
@@ -97,7 +98,8 @@ function fullInfoSubflows(fd: number): Subflow[] | number {
   }
 }
 
-function splitSubflows(fd: number): Subflow[] | number {
+/** MPTCP_SUBFLOW_ADDRS + MPTCP_TCPINFO, for kernels before MPTCP_FULL_INFO. */
+export function splitSubflows(fd: number): Subflow[] | number {
   const addrs = subflowArray(fd, c.MPTCP_SUBFLOW_ADDRS, SUBFLOW_ADDRS_SIZE)
   if (typeof addrs === 'number') return addrs
   const infos = subflowArray(fd, c.MPTCP_TCPINFO, TCP_INFO_SIZE)
