@@ -4,7 +4,8 @@
 //   peer server <tcp|mptcp> <sink|source|accept> [--bytes N] [--read-buffer N] [--write-size N]
 //               [--rcvbuf N] [--sndbuf N] [--bind A]                        prints "PORT <n>"
 //   peer send <tcp|mptcp> <port> <bytes> [--write-size N] [--sndbuf N] [--host A]   prints a JSON result
-//   peer recv <tcp|mptcp> <port> [--read-buffer N] [--rcvbuf N] [--host A]          prints a JSON result
+//   peer recv <tcp|mptcp> <port> [--read-buffer N] [--rcvbuf N] [--host A] [--start-delay-ms N]
+//                                                                                   prints a JSON result
 //   peer connect <tcp|mptcp> <port> <count> [--host A]                             prints a JSON result
 // Addresses are IPv4 (default 127.0.0.1). Servers print one JSON line per served connection on stderr
 // (its CPU time, and for a source the MPTCP retransmitted bytes); clients include their own CPU time.
@@ -192,6 +193,9 @@ static int receiver(int argc, char **argv) {
   struct sockaddr_in a = address(sopt(argc, argv, "--host", "127.0.0.1"), port);
   if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
   int mptcp = is_mptcp(fd);
+  // A reader that starts late lets the receive window fill up once (as a busy event loop does).
+  long delay = opt(argc, argv, "--start-delay-ms", 0);
+  if (delay > 0) usleep(delay * 1000);
   long long got = 0;
   ssize_t n;
   while ((n = read(fd, buf, rbuf)) != 0) {

@@ -79,7 +79,7 @@ async function runVariants(opts) {
   const r = data.results
   const ref = { send: 'send C write 256K', recv: 'recv C read 256K' }
   const refOf = (k) => {
-    const tcp = k.includes('tcp') || k.includes('net')
+    const tcp = /\b(tcp|node:net)\b/.test(k)
     if (k.startsWith('send')) return tcp ? 'send C tcp write 256K' : ref.send
     if (k.startsWith('recv')) return tcp ? 'recv C tcp read 64K' : k.includes('rcvbuf') ? 'recv C read 256K rcvbuf 4M' : ref.recv
     return tcp ? null : 'tuned C mptcp <-> C mptcp'

@@ -43,8 +43,10 @@ const RECEIVERS = [
   recvPair('recv node onread 1M', 'node-mptcp', rb(M), 'c-mptcp', SOURCE),
   recvPair('recv node data rcvbuf 4M', 'node-mptcp', ['--rcvbuf', String(4 * M)], 'c-mptcp', SOURCE),
   recvPair('recv node onread 256K rcvbuf 4M', 'node-mptcp', [...rb(256 * K), '--rcvbuf', String(4 * M)], 'c-mptcp', SOURCE),
+  recvPair('recv C read 256K, first read 10 ms late', 'c-mptcp', [...rb(256 * K), '--start-delay-ms', '10'], 'c-mptcp', SOURCE),
   recvPair('recv node:net data events', 'node-net', [], 'c-tcp', SOURCE),
   recvPair('recv C tcp read 64K', 'c-tcp', rb(64 * K), 'c-tcp', SOURCE),
+  recvPair('recv C tcp read 256K, first read 10 ms late', 'c-tcp', [...rb(256 * K), '--start-delay-ms', '10'], 'c-tcp', SOURCE),
 ]
 
 // End to end with the best knobs on both sides, Node<->Node against C<->C.
