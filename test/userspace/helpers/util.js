@@ -7,7 +7,9 @@ async function userspaceServer(t, opts, onConnection, host = '127.0.0.1') {
   const server = mptcp.createServer({ mptcp: 'userspace', ...opts }, onConnection)
   server.listen(0, host)
   await once(server, 'listening')
-  t.teardown(() => new Promise((r) => server.close(r)))
+  t.teardown(() => {
+    server.close()
+  })
   return server
 }
 
