@@ -34,16 +34,18 @@ Reports whether this host can use MPTCP and more than one path:
 Exit code: 0 multipath possible, 1 MPTCP unavailable, 3 MPTCP works but single path only.
 --json prints { verdict, support, pathManager, limits, endpoints, ipError, addresses, hints }.
 `,
-  demo: `Usage: mptcp demo [--json]
+  demo: `Usage: mptcp demo [--seconds N] [--json]
 
-Starts an MPTCP server and client on loopback, exchanges data and prints what was negotiated,
-mptcpInfo() and subflows(). Where the kernel has no MPTCP it says so and why. Same as npm start.
+Starts an MPTCP server and client on loopback, exchanges data for N seconds (default 3, or DEMO_SECONDS)
+and prints what was negotiated, mptcpInfo() and subflows(). Where the kernel has no MPTCP it says so and
+why. Same as npm start. --json prints only the result object.
 Exit code: the demo's (0 ok, 1 failed), 4 if the demo is not part of this build.
 `,
-  lab: `Usage: mptcp lab [--json]
+  lab: `Usage: mptcp lab [--seconds N] [--rate 50mbit] [--endpoints signal|subflow|fullmesh] [--out report.html] [--json]
 
-Builds two network namespaces joined by two shaped paths, runs a transfer over MPTCP across both,
-and tears everything down. Needs root (ip netns). Same as npm run lab.
+Builds two network namespaces joined by two shaped paths, runs a transfer over MPTCP across both (one
+path goes down and comes back), writes an HTML report, and tears everything down. Needs root (ip netns).
+Same as npm run lab; the options go to the lab.
 Exit code: the lab's (0 ok, 1 failed), 4 if the lab is not part of this build.
 `,
   help: `Usage: mptcp help [command]

@@ -16,6 +16,13 @@ export function statusExitCode(st: Status): number {
   return st.verdict === 'unavailable' ? EXIT.unavailable : st.verdict === 'single-path' ? EXIT.singlePath : EXIT.ok
 }
 
+/** `--seconds N` (or DEMO_SECONDS) for the demo. */
+function secondsOf(rest: string[]): number | undefined {
+  const i = rest.indexOf('--seconds')
+  const value = Number(i >= 0 ? rest[i + 1] : process.env.DEMO_SECONDS)
+  return Number.isFinite(value) && value > 0 ? value : undefined
+}
+
 function version(): string {
   return (require('../../package.json') as { version: string }).version
 }
@@ -59,10 +66,20 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       io.out(args.json ? toJson(st) : formatStatus(st))
       return statusExitCode(st)
     }
-    const run = command === 'demo'
-      ? await runModule('demo', 'runDemo', { json: args.json, args: args.rest })
-      : await runModule('lab', 'runLabDemo', { json: args.json, args: args.rest })
-    if (run.message) io.err(`mptcp ${command}: ${run.message}\n`)
+    if (command === 'demo') {
+      const seconds = secondsOf(args.rest)
+      const run = await runModule('demo', 'runDemo', {
+        json: args.json,
+        args: args.rest,
+        ...(seconds ? { seconds } : {}),
+        ...(args.json ? { write: () => {} } : {}),
+      })
+      if (run.message) io.err(`mptcp demo: ${run.message}\n`)
+      else if (args.json && run.result !== undefined) io.out(toJson(run.result))
+      return run.code
+    }
+    const run = await runModule('lab', 'runLabDemo', { json: args.json, args: args.rest })
+    if (run.message) io.err(`mptcp lab: ${run.message}\n`)
     return run.code
   } catch (err) {
     io.err(`mptcp ${command}: ${(err as Error).stack ?? String(err)}\n`)

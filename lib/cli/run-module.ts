@@ -4,15 +4,17 @@ import { EXIT } from './exit-codes'
 export interface ModuleRun {
   code: number
   message?: string
+  /** What the entry returned, when it was not an exit code. */
+  result?: unknown
 }
 
-type Entry = (options: { json: boolean; args: string[] }) => unknown
+type Entry = (options: Record<string, unknown>) => unknown
 
 /**
  * Runs `exportName` from a module of this build (dist/<dir>), e.g. the demo or the lab. The module may return
  * (or resolve to) an exit code; anything else counts as success, a throw as failure.
  */
-export async function runModule(dir: string, exportName: string, options: { json: boolean; args: string[] }): Promise<ModuleRun> {
+export async function runModule(dir: string, exportName: string, options: Record<string, unknown>): Promise<ModuleRun> {
   const file = path.resolve(__dirname, '..', dir)
   let mod: Record<string, unknown>
   try {
@@ -27,5 +29,6 @@ export async function runModule(dir: string, exportName: string, options: { json
   const entry = mod[exportName]
   if (typeof entry !== 'function') return { code: EXIT.missing, message: `${dir} does not export ${exportName}()` }
   const result = await (entry as Entry)(options)
-  return { code: typeof result === 'number' && Number.isInteger(result) ? result : EXIT.ok }
+  if (typeof result === 'number' && Number.isInteger(result)) return { code: result }
+  return result === undefined ? { code: EXIT.ok } : { code: EXIT.ok, result }
 }

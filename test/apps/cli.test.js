@@ -120,9 +120,14 @@ t.test('demo and lab run the modules of the build, with their exit codes', async
   t.equal((await runModule(path.join(dir, 'missing'), 'runDemo', { json: false, args: [] })).code, 4)
 
   const hasDemo = fs.existsSync(path.join(root, 'dist', 'demo.js')) || fs.existsSync(path.join(root, 'dist', 'demo', 'index.js'))
-  const demo = await cli(['demo'])
-  if (hasDemo) t.equal(demo.code, 0, `mptcp demo runs dist/demo: ${demo.stderr}`)
-  else {
+  const demo = await cli(['demo', '--seconds', '0.3', '--json'])
+  if (hasDemo) {
+    t.equal(demo.code, 0, `mptcp demo runs dist/demo: ${demo.stderr}`)
+    const result = JSON.parse(demo.stdout)
+    t.equal(result.mptcp, true)
+    t.equal(result.client.multipath, 'kernel')
+    t.ok(result.bytes > 0)
+  } else {
     t.equal(demo.code, 4, 'mptcp demo: not in this build yet, exit 4')
     t.match(demo.stderr, /not part of this build/)
   }
