@@ -16,8 +16,13 @@ export function adoptConnections(server: net.Server): void {
   attached.add(server)
   const emit = server.emit as (this: net.Server, event: string | symbol, ...args: unknown[]) => boolean
   server.emit = function (this: net.Server, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'connection') adopt(args[0])
-    else if (event === 'secureConnection' && args[0] instanceof tls.TLSSocket) adoptTls(args[0])
+    if (event === 'connection' || event === 'secureConnection') {
+      // Apps also emit 'connection' themselves (proxies hand TLS sockets or other streams to http servers):
+      // only a plain net.Socket changes class.
+      const socket = args[0]
+      if (socket instanceof tls.TLSSocket) adoptTls(socket)
+      else if (socket instanceof net.Socket && Object.getPrototypeOf(socket) === net.Socket.prototype) adopt(socket)
+    }
     return emit.call(this, event, ...args)
   } as net.Server['emit']
 }

@@ -145,6 +145,16 @@ t.test('tls: mptcp.tls.createServer and mptcp.tls.connect', async (t) => {
   t.same(JSON.parse(body), { multipath: 'kernel', wire: MPTCP })
 })
 
+t.test("a TLS socket an app emits as 'connection' keeps its class and gains the stats", async (t) => {
+  const { key, cert, ca } = await certs()
+  const inner = http.createServer((req, res) => res.end(JSON.stringify({ tls: req.socket instanceof tls.TLSSocket, multipath: req.socket.multipath })))
+  mptcp.attach(inner)
+  const front = mptcp.tls.createServer({ key, cert }, (s) => inner.emit('connection', s))
+  const port = await listening(front, 0, '127.0.0.1')
+  const { body } = await getJson(`https://localhost:${port}/`, { agent: new mptcp.https.Agent({ ca, keepAlive: false }) })
+  t.same(body, { tls: true, multipath: 'kernel' })
+})
+
 t.test('argument checks and listen errors keep net shapes', async (t) => {
   t.throws(() => mptcp.listen({}, 0), { code: 'ERR_INVALID_ARG_TYPE' })
   t.throws(() => mptcp.attach(http.createServer(), 'sometimes'), { code: 'ERR_INVALID_ARG_VALUE' })
