@@ -93,6 +93,10 @@ export class Socket extends net.Socket {
     return [{ id: 1, local: endpoint(this.localAddress, this.localFamily, this.localPort), remote: endpoint(this.remoteAddress, this.remoteFamily, this.remotePort), tcpInfo: tcpInfo(fd) }]
   }
 
+  override connect(options: SocketConnectOpts, connectionListener?: () => void): this
+  override connect(port: number, host: string, connectionListener?: () => void): this
+  override connect(port: number, connectionListener?: () => void): this
+  override connect(path: string, connectionListener?: () => void): this
   override connect(...args: unknown[]): this {
     let normalized = normalizeArgs(args)
     const [options, cb] = normalized
@@ -147,15 +151,18 @@ export function adopt(socket: unknown): void {
 }
 
 /** net.connect(), over MPTCP. With `mptcp: 'userspace'` the result is a UserspaceSocket (same surface, a Duplex). */
+export function connect(options: NetConnectOpts, connectionListener?: () => void): Socket
+export function connect(port: number, host?: string, connectionListener?: () => void): Socket
+export function connect(path: string, connectionListener?: () => void): Socket
 export function connect(...args: unknown[]): Socket {
   const normalized = normalizeArgs(args)
   const options = normalized[0] as SocketConstructorOpts & { timeout?: number }
   if (options.mptcp === 'userspace' && (options as { path?: unknown }).path == null && policy.dial) {
-    const us: UserspaceSocket = connectUserspace(options as Record<string, unknown>, normalized[1], (o) => connect(o))
+    const us: UserspaceSocket = connectUserspace(options as Record<string, unknown>, normalized[1], (o) => connect(o as unknown as NetConnectOpts))
     return us as unknown as Socket
   }
   const socket = new Socket(options)
   if (clientSocketChannel.hasSubscribers) clientSocketChannel.publish({ socket })
   if (options.timeout) socket.setTimeout(options.timeout)
-  return socket.connect(normalized)
+  return socket.connect(normalized as never)
 }
