@@ -24,7 +24,7 @@ export function formatStatus(st: Status): string {
   const out = [
     'MPTCP status',
     table([
-      ['addon', s.native.loaded ? 'loaded' : `not loaded: ${s.native.reason}`],
+      ['addon', s.native.loaded ? `loaded${st.addonPath ? ` (${st.addonPath})` : ''}` : `not loaded: ${s.native.reason}`],
       ['kernel', s.kernel.available ? `MPTCP available (${s.platform} ${s.release})` : `unavailable: ${s.kernel.reason}`],
       ['policy', s.policy.listen && s.policy.dial ? `listeners and dialers (${s.policy.source})` : `listen ${s.policy.listen ? 'on' : 'off'}, dial ${s.policy.dial ? 'on' : 'off'} (${s.policy.source})`],
       ['path manager', st.pathManager],

@@ -1,4 +1,5 @@
 import os = require('node:os')
+import path = require('node:path')
 import { support, type Support } from '../support'
 import { readEndpoints, readLimits, type Limits, type MptcpEndpoint, type Read } from './ip-mptcp'
 
@@ -15,6 +16,8 @@ export type Verdict = 'multipath' | 'single-path' | 'unavailable'
 export interface Status {
   verdict: Verdict
   support: Support
+  /** Which binary the addon came from (a prebuild or a local build), relative to the package. */
+  addonPath: string | null
   pathManager: 'kernel' | 'userspace' | 'unknown'
   limits: Limits | null
   endpoints: MptcpEndpoint[] | null
@@ -33,6 +36,7 @@ export interface HostAddress {
 
 export interface Inputs {
   support: Support
+  addonPath?: string | null
   limits: Read<Limits>
   endpoints: Read<MptcpEndpoint[]>
   addresses: HostAddress[]
@@ -127,7 +131,7 @@ export function evaluate(input: Inputs): Status {
   const limits = input.limits.ok ? input.limits.value : null
   const endpoints = input.endpoints.ok ? input.endpoints.value : null
   const ipError = !input.limits.ok ? input.limits.error : !input.endpoints.ok ? input.endpoints.error : null
-  const partial = { support: s, pathManager: pathManagerOf(s.sysctls), limits, endpoints, ipError, addresses: input.addresses }
+  const partial = { support: s, addonPath: input.addonPath ?? null, pathManager: pathManagerOf(s.sysctls), limits, endpoints, ipError, addresses: input.addresses }
   const hints = availabilityHints(s)
   if (s.mptcp) hints.push(...pathHints(partial))
   if (ipError) hints.push({ level: 'info', problem: `could not read MPTCP limits/endpoints: ${ipError}` })
@@ -146,6 +150,17 @@ function nonLoopbackAddresses(): HostAddress[] {
   return out
 }
 
+function addonPath(loaded: boolean): string | null {
+  if (!loaded) return null
+  const pkg = path.join(__dirname, '..', '..')
+  try {
+    const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string }
+    return path.relative(pkg, nodeGypBuild.path(pkg))
+  } catch {
+    return null
+  }
+}
+
 /** Gathers everything `mptcp status` shows, from this host. */
 export function collectStatus(): Status {
   const s = support({ refresh: true })
@@ -153,6 +168,7 @@ export function collectStatus(): Status {
   const none: Read<never> = { ok: false, error: `not Linux (${process.platform})` }
   return evaluate({
     support: s,
+    addonPath: addonPath(s.native.loaded),
     limits: onLinux ? readLimits() : none,
     endpoints: onLinux ? readEndpoints() : none,
     addresses: nonLoopbackAddresses(),

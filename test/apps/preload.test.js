@@ -132,6 +132,16 @@ t.test('NODE_MPTCP modes: off, listen (listeners only), dial (dialers only)', as
   )
 })
 
+t.test("require('mptcp/register').installed tells what was patched", async (t) => {
+  const show = "process.stdout.write(JSON.stringify(require('mptcp/register').installed) + '\\n')"
+  const on = runApp(t, ['-e', show])
+  t.same(await on.next(), { listen: true, dial: true, reason: null })
+  const dial = runApp(t, ['-e', show], { NODE_MPTCP: 'dial' })
+  t.same(await dial.next(), { listen: false, dial: true, reason: 'NODE_MPTCP=dial' })
+  const off = runApp(t, ['-e', show], { NODE_MPTCP: 'off' })
+  t.same(await off.next(), { listen: false, dial: false, reason: 'disabled by NODE_MPTCP=off' })
+})
+
 t.test('NODE_DEBUG=mptcp logs what the preload did', async (t) => {
   const app = runApp(t, [...CJS, 'test/apps/fixtures/express-app.js'], { NODE_DEBUG: 'mptcp' })
   const { port } = await app.next()

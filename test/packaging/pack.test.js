@@ -81,6 +81,7 @@ t.test('tarball in a clean dir, no compiler, --ignore-scripts', async (t) => {
     const status = await run(bin, ['status', '--json'], { cwd: app, env })
     t.ok([0, 3].includes(status.code), `status exit ${status.code}`)
     t.equal(JSON.parse(status.stdout).support.native.loaded, true)
+    t.equal(JSON.parse(status.stdout).addonPath, 'prebuilds/linux-x64/mptcp.node', 'status names the prebuild')
     const esm = await run('--input-type=module', ['-e', "import m, { support } from 'mptcp'; console.log(typeof m.connect, support().mptcp)"], { cwd: app, env })
     t.equal(esm.stdout.trim(), 'function true', esm.stderr)
     const { port, seen } = await echoServer(t)
