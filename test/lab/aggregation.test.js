@@ -1,7 +1,7 @@
 'use strict'
 // Two 50 Mbit/s paths carry clearly more than one: plain TCP over one path vs MPTCP over both, same lab.
 const t = require('tap')
-const { lab, skipUnlessLab, withLab, MiB, goodputMbit, clientLinkBytes } = require('./helpers')
+const { lab, skipUnlessLab, withLab, MiB, goodputMbit, clientLinkBytes } = require('./fixtures/helpers')
 
 if (skipUnlessLab(t)) return
 

@@ -6,7 +6,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawn, spawnSync } = require('node:child_process')
-const { skipUnlessLab } = require('./helpers')
+const { skipUnlessLab } = require('./fixtures/helpers')
 
 const demo = path.join(__dirname, '..', '..', 'demo', 'lab.js')
 

@@ -1,7 +1,7 @@
 'use strict'
 // Losing a path mid-transfer: link down (and back up), silent blackhole, and a backup path.
 const t = require('tap')
-const { lab, skipUnlessLab, withLab, MiB, until, sleep } = require('./helpers')
+const { lab, skipUnlessLab, withLab, MiB, until, sleep } = require('./fixtures/helpers')
 
 if (skipUnlessLab(t)) return
 

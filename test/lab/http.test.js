@@ -1,7 +1,7 @@
 'use strict'
 // HTTP over two paths: the package's http server on an MPTCP listener, 64 MiB to the package's MPTCP client.
 const t = require('tap')
-const { skipUnlessLab, withLab, MiB, fixture, pairs, clientLinkBytes } = require('./helpers')
+const { skipUnlessLab, withLab, MiB, fixture, pairs, clientLinkBytes } = require('./fixtures/helpers')
 
 if (skipUnlessLab(t)) return
 

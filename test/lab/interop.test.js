@@ -3,7 +3,7 @@
 // over two paths: curl downloads from the package's HTTP server; socat receives from the package's client.
 const t = require('tap')
 const { execFileSync } = require('node:child_process')
-const { lab, skipUnlessLab, withLab, MiB, fixture, pairs, until } = require('./helpers')
+const { lab, skipUnlessLab, withLab, MiB, fixture, pairs, until } = require('./fixtures/helpers')
 
 if (skipUnlessLab(t)) return
 

@@ -3,7 +3,7 @@
 // net.mptcp.enabled, rate changes, and a clear refusal where it cannot run.
 const t = require('tap')
 const { spawn, spawnSync } = require('node:child_process')
-const { lab, skipUnlessLab, withLab, MiB, fixture, goodputMbit } = require('./helpers')
+const { lab, skipUnlessLab, withLab, MiB, fixture, goodputMbit } = require('./fixtures/helpers')
 const { NodeProcess } = lab
 
 if (skipUnlessLab(t)) return

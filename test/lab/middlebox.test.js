@@ -2,7 +2,7 @@
 // Middleboxes that strip or drop MPTCP (nftables in the lab's namespaces): fallback is clean, reported on
 // both ends, and the data arrives intact.
 const t = require('tap')
-const { lab, skipUnlessLab, withLab, MiB, until } = require('./helpers')
+const { lab, skipUnlessLab, withLab, MiB, until } = require('./fixtures/helpers')
 
 if (skipUnlessLab(t)) return
 

@@ -1,7 +1,7 @@
 'use strict'
 // Subflows on a real two-path topology: how many, and which address pairs, as both ends see them.
 const t = require('tap')
-const { lab, skipUnlessLab, withLab, MiB, pairs, until } = require('./helpers')
+const { lab, skipUnlessLab, withLab, MiB, pairs, until } = require('./fixtures/helpers')
 
 if (skipUnlessLab(t)) return
 
