@@ -132,6 +132,27 @@ t.test('NODE_MPTCP modes: off, listen (listeners only), dial (dialers only)', as
   )
 })
 
+t.test('cluster (round-robin): the preloaded primary listens over MPTCP, the worker serves MPTCP connections', async (t) => {
+  const app = runApp(t, [...CJS, 'test/apps/fixtures/cluster-app.js'])
+  const { port, primary, worker } = await app.next()
+  t.teardown(() => {
+    try {
+      process.kill(worker, 'SIGKILL')
+    } catch {}
+  })
+  t.equal(await listenerKind(primary, port), 'mptcp', 'ss -M: MPTCP listener in the primary')
+  const agent = new mptcp.http.Agent({ keepAlive: true })
+  t.teardown(() => agent.destroy())
+  const body = await new Promise((resolve, reject) => {
+    mptcp.http.get({ host: '127.0.0.1', port, agent }, (res) => {
+      let b = ''
+      res.on('data', (d) => (b += d)).on('end', () => resolve(JSON.parse(b)))
+    }).on('error', reject)
+  })
+  const served = (await mptcpSockets({ pid: worker })).some((s) => s.state === 'ESTAB' && s.local.port === port && s.peer.port === body.remotePort)
+  t.ok(served, "ss -M: the worker's end of the connection is MPTCP")
+})
+
 t.test("require('mptcp/register').installed tells what was patched", async (t) => {
   const show = "process.stdout.write(JSON.stringify(require('mptcp/register').installed) + '\\n')"
   const on = runApp(t, ['-e', show])
