@@ -20,18 +20,15 @@ function packList() {
 }
 
 /**
- * prebuildify --napi --strip in a scratch copy (node-gyp rebuild wipes build/, which running tests load), so
- * the result is exactly what `npm run prebuildify` produces: prebuilds/<platform>-<arch>/mptcp.node.
+ * `npm run prebuildify` in a scratch copy (its node-gyp rebuild wipes build/, which running tests load):
+ * prebuilds/<platform>-<arch>/mptcp.node.
  */
 function buildPrebuild(scratch) {
   const dir = path.join(scratch, 'src')
   fs.mkdirSync(dir, { recursive: true })
   for (const f of ['binding.gyp', 'package.json', 'native']) fs.cpSync(path.join(root, f), path.join(dir, f), { recursive: true })
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'))
-  execFileSync(process.execPath, [require.resolve('prebuildify/bin.js'), '--napi', '--strip', '--cwd', dir], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  npm(['run', 'prebuildify'], { cwd: dir })
   return path.join(dir, 'prebuilds')
 }
 
