@@ -182,6 +182,7 @@ t.test("node's https, http2 and tls: both ends MPTCP; Unix socket and inherited 
   const { ports, clients, bodies } = await app.next()
   t.same(bodies, { https: 'https', h2: 'h2', tls: 'tls', unix: 'unix', fd: 'fd', socket: 'socket', lookup: 'lookup' }, 'everything answered')
   const pid = app.child.pid
+  t.teardown(() => fs.rmSync(path.join(os.tmpdir(), `mptcp-app-${pid}.sock`), { force: true }))
   const mine = await mptcpSockets({ pid })
   for (const [name, port] of Object.entries(ports)) {
     t.ok(mine.some((s) => s.state === 'LISTEN' && s.local.port === port), `${name}: MPTCP listener`)
