@@ -277,13 +277,17 @@ export function isFrameError(x: Frame | FrameError): x is FrameError {
 
 /**
  * Incremental decoder for one subflow: the 8-byte magic, then frames. `push()` returns the frames completed by
- * the chunk; after an error it returns nothing more. Buffers at most one partial frame (≤ MAX_BODY + header).
+ * the chunk; after an error it returns nothing more. DATA is streamed: a DATA frame split across chunks comes
+ * out as several DATA frames with consecutive DSNs (the same bytes, no copy), so the decoder only ever buffers
+ * a partial header or a small control frame.
  */
 export class FrameDecoder {
   private pending: Buffer[] = []
   private pendingLength = 0
   private need = 0
   private magicLeft: number
+  private dataLeft = 0
+  private dataDsn = 0n
   error: FrameError | null = null
 
   constructor(expectMagic = true) {
@@ -309,24 +313,45 @@ export class FrameDecoder {
       buf = buf.subarray(n)
     }
     if (buf.length === 0) return out
-    if (this.pendingLength > 0 && this.pendingLength + buf.length < this.need) {
-      this.pending.push(buf)
-      this.pendingLength += buf.length
-      return out
-    }
     if (this.pendingLength > 0) {
+      if (this.pendingLength + buf.length < this.need) {
+        this.pending.push(buf)
+        this.pendingLength += buf.length
+        return out
+      }
       this.pending.push(buf)
       buf = Buffer.concat(this.pending, this.pendingLength + buf.length)
       this.pending = []
       this.pendingLength = 0
     }
     let off = 0
-    while (buf.length - off >= HEADER_SIZE) {
+    while (off < buf.length) {
+      if (this.dataLeft > 0) {
+        const take = Math.min(this.dataLeft, buf.length - off)
+        const payload = buf.subarray(off, off + take)
+        out.push({ type: T.DATA, raw: payload, dsn: this.dataDsn, payload })
+        this.dataDsn += BigInt(take)
+        this.dataLeft -= take
+        off += take
+        continue
+      }
+      if (buf.length - off < HEADER_SIZE) break
       const type = buf[off]!
       const length = buf.readUInt32BE(off) & 0xffffff
       if (length > MAX_BODY) {
         this.error = bad(`frame length ${length} over the limit ${MAX_BODY}`, ErrorCode.FRAME_TOO_LARGE)
         return out
+      }
+      if (type === T.DATA) {
+        if (length < 9) {
+          this.error = bad('malformed DATA')
+          return out
+        }
+        if (buf.length - off < HEADER_SIZE + 8) break
+        this.dataDsn = buf.readBigUInt64BE(off + HEADER_SIZE)
+        this.dataLeft = length - 8
+        off += HEADER_SIZE + 8
+        continue
       }
       if (buf.length - off < HEADER_SIZE + length) break
       const raw = buf.subarray(off, off + HEADER_SIZE + length)
@@ -339,10 +364,11 @@ export class FrameDecoder {
       off += HEADER_SIZE + length
     }
     if (off < buf.length) {
-      const rest = buf.subarray(off)
+      const rest = Buffer.from(buf.subarray(off))
       this.pending.push(rest)
       this.pendingLength = rest.length
-      this.need = rest.length >= HEADER_SIZE ? HEADER_SIZE + (rest.readUInt32BE(0) & 0xffffff) : HEADER_SIZE
+      if (rest.length < HEADER_SIZE) this.need = HEADER_SIZE
+      else this.need = rest[0] === T.DATA ? HEADER_SIZE + 8 : HEADER_SIZE + (rest.readUInt32BE(0) & 0xffffff)
     }
     return out
   }
