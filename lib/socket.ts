@@ -147,7 +147,10 @@ if (kReinitializeHandle) {
 
 /** Makes a socket that net.Server accepted an mptcp.Socket (same object, so nothing else changes). */
 export function adopt(socket: unknown): void {
-  if (socket instanceof net.Socket && !(socket instanceof Socket)) Object.setPrototypeOf(socket, Socket.prototype)
+  // Only a plain net.Socket: a subclass an app emits (a TLSSocket, say) keeps its own class.
+  if (socket instanceof net.Socket && Object.getPrototypeOf(socket) === net.Socket.prototype) {
+    Object.setPrototypeOf(socket, Socket.prototype)
+  }
 }
 
 /** net.connect(), over MPTCP. With `mptcp: 'userspace'` the result is a UserspaceSocket (same surface, a Duplex). */

@@ -12,7 +12,7 @@ t.test('runDemo() on loopback', async (t) => {
   const expected = result.mptcp ? 'kernel' : false
   t.equal(result.client.multipath, expected)
   t.equal(result.server.multipath, expected)
-  t.equal(result.client.subflows, result.mptcp ? 1 : 1)
+  t.equal(result.client.subflows, require('..').support().native.loaded ? 1 : 0, 'stats need the addon')
   t.match(lines.join('\n'), result.mptcp ? /kernel MPTCP: available/ : /not available/)
   t.match(lines.join('\n'), /\[1s\] [\d.]+ Gbit\/s/)
   if (result.mptcp) t.match(lines.join('\n'), /subflowsTotal\s+1/)
