@@ -62,7 +62,7 @@ export const mptcpInfoLayout: Layout = [
   ['lastAckRecv', 92, 'u32'],
 ]
 
-/** Smallest struct any MPTCP kernel returns (5.16). */
+/** The struct as of 5.11, the smallest any kernel defines (5.16, the first with MPTCP_INFO, returns 48). */
 export const MPTCP_INFO_MIN_SIZE = 40
 
 /** Decodes `length` bytes of a struct mptcp_info, or null if fewer than the oldest kernel's 40. */
