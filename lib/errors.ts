@@ -1,5 +1,4 @@
 import util = require('node:util')
-import { inspect } from 'node:util'
 
 // Shapes follow Node's lib/internal/errors.js so callers can treat them like net's own errors.
 
@@ -76,7 +75,7 @@ export class MptcpFallbackError extends MptcpError {
 /** Node's ERR_INVALID_ARG_VALUE. */
 export function invalidArgValue(name: string, value: unknown, reason: string): TypeError & { code: string } {
   const kind = name.includes('.') ? 'property' : 'argument'
-  const err = new TypeError(`The ${kind} '${name}' ${reason}. Received ${inspect(value)}`) as TypeError & { code: string }
+  const err = new TypeError(`The ${kind} '${name}' ${reason}. Received ${util.inspect(value)}`) as TypeError & { code: string }
   err.code = 'ERR_INVALID_ARG_VALUE'
   return err
 }

@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import { native } from './binding'
 import * as c from './constants'
 
@@ -5,6 +6,7 @@ import * as c from './constants'
 // (as libuv sets it), IPV6_V6ONLY as asked, bind. Returns the fd or -errno; never leaks the fd.
 
 const UV_TCP_IPV6ONLY = 1
+const EADDRINUSE = -constants.errno.EADDRINUSE
 
 export interface Listener {
   fd: number
@@ -34,7 +36,6 @@ export function openListener(
   port: number,
   addressType: number,
   flags: number,
-  addrInUse: number,
 ): Listener | { errno: number; address: string } {
   if (address) {
     const type = addressType === 6 ? 6 : 4
@@ -45,7 +46,7 @@ export function openListener(
   if (fd6 >= 0) return { fd: fd6, address: '::', addressType: 6 }
   // net falls back to IPv4 when IPv6 is unusable; an address in use is an error of its own (libuv reports it
   // from listen(), so net never falls back for it).
-  if (fd6 === addrInUse) return { errno: fd6, address: '::' }
+  if (fd6 === EADDRINUSE) return { errno: fd6, address: '::' }
   const fd4 = open('0.0.0.0', port, 4, flags)
   return fd4 < 0 ? { errno: fd4, address: '0.0.0.0' } : { fd: fd4, address: '0.0.0.0', addressType: 4 }
 }

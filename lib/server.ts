@@ -1,5 +1,4 @@
 import net = require('node:net')
-import { constants } from 'node:os'
 import { MptcpUnavailableError, uvExceptionWithHostPort } from './errors'
 import { openListener } from './listen'
 import { policy, validateMptcpOption, type MptcpOption } from './policy'
@@ -11,7 +10,6 @@ export type ServerOpts = net.ServerOpts & MptcpSocketOptions
 
 type ConnectionListener = (socket: import('./socket').Socket) => void
 
-const EADDRINUSE = -constants.errno.EADDRINUSE
 const kMode = Symbol('mptcp.mode')
 const kUserspace = Symbol('mptcp.userspace')
 
@@ -81,7 +79,7 @@ function listen2(this: Server & NetServerInternals, ...args: Parameters<Listen2>
     process.nextTick(() => this.emit('error', new MptcpUnavailableError(reason)))
     return
   }
-  const l = openListener(address, port ?? 0, addressType ?? 4, flags ?? 0, EADDRINUSE)
+  const l = openListener(address, port ?? 0, addressType ?? 4, flags ?? 0)
   if (!('fd' in l)) {
     const err = uvExceptionWithHostPort(l.errno, 'listen', l.address, port ?? 0)
     process.nextTick(() => this.emit('error', err))
