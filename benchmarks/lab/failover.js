@@ -19,7 +19,7 @@ function subflowSeries(lab, samples, t0) {
       last.set(key, { t: s.t, bytes: f.bytesReceived })
       if (!series.has(key)) {
         const pathIndex = lab.pathIndexOf(f.remote)
-        series.set(key, { label: `subflow ${f.id}: path ${pathIndex + 1} (${f.remote})`, points: [] })
+        series.set(key, { label: `subflow ${f.id}, path ${pathIndex + 1} (${f.remote.replace(/^::ffff:/, '')})`, points: [] })
       }
       if (prev && s.t > prev.t) series.get(key).points.push([(s.t - t0) / 1000, ((f.bytesReceived - prev.bytes) * 8) / ((s.t - prev.t) / 1000) / 1e6])
     }

@@ -5,6 +5,7 @@
 const path = require('node:path')
 const { buildBaseline } = require('../baseline/build')
 const children = require('./children')
+const { log } = require('./progress')
 
 const nodePeer = path.join(__dirname, '..', 'loopback', 'node-peer.js')
 
@@ -26,10 +27,20 @@ async function startPeerServer(runtime, proto, args) {
   return { port: Number(s.match[1]), child: s.child, stop: s.stop }
 }
 
+// Other agents rebuild dist/ and the addon while benchmarks run; a client that failed to start (or died)
+// is run again, at most twice, and the retry is logged.
 async function runPeerClient(runtime, proto, args, timeoutMs = 120000) {
   const [cmd, argv] = command(runtime, proto, args)
-  const out = await children.run(cmd, argv, { timeoutMs })
-  return JSON.parse(out.trim().split('\n').pop())
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = await children.run(cmd, argv, { timeoutMs })
+      return JSON.parse(out.trim().split('\n').pop())
+    } catch (err) {
+      if (attempt === 3) throw err
+      log(`client failed (${err.message.split('\n')[0].slice(0, 160)}...), retrying in 2 s`)
+      await new Promise((r) => setTimeout(r, 2000))
+    }
+  }
 }
 
 module.exports = { IMPLS, startPeerServer, runPeerClient }

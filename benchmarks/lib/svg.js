@@ -46,10 +46,10 @@ function ratioBars({ title, subtitle = '', bars, target, unit = 'x' }) {
  * series: [{ label, points: [[t, y], ...] }]; events: [{ t, label }] drawn as vertical lines.
  */
 function timeLines({ title, subtitle = '', series, events = [], xLabel = 's', yLabel = '' }) {
-  const W = 760
+  const W = 900
   const H = 340
   const L = 60
-  const R = 150
+  const R = 230
   const T = subtitle ? 50 : 34
   const B = 40
   const all = series.flatMap((s) => s.points)

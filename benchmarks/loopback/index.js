@@ -68,8 +68,8 @@ async function runConnrate(opts) {
   const ratios = ratioRows(data.results, [['node-mptcp', 'c-mptcp', 0.9], ['node-mptcp', 'node-net'], ['c-mptcp', 'c-tcp'], ['node-net', 'c-tcp']], med)
   const svg = ratioBars({ title: 'Loopback sequential connection rate, ratio of medians', subtitle: `${data.config.count} connections per run, ${data.config.runs} runs`, bars: ratios, target: 0.9 })
   const files = write('loopback-connrate', { ...data, ratios }, svg)
-  const rows = Object.entries(data.results).map(([k, r]) => [k, `${fmt.num(r.connectionsPerSecond.median)}/s`, `${fmt.num(r.connectionsPerSecond.min)} - ${fmt.num(r.connectionsPerSecond.max)}`])
-  console.log(`\n${table(['implementation', 'median', 'range'], rows)}\n`)
+  const rows = Object.entries(data.results).map(([k, r]) => [k, `${fmt.num(r.connectionsPerSecond.median)}/s`, `${fmt.num(r.connectionsPerSecond.min)} - ${fmt.num(r.connectionsPerSecond.max)}`, `${r.microsecondsPerConnection.toFixed(0)} us`])
+  console.log(`\n${table(['client -> server', 'median', 'range', 'per connection'], rows)}\n`)
   console.log(table(['ratio', 'value'], ratios.map((r) => [r.label, fmt.ratio(r.value)])))
   console.log(`\nwrote ${files.join(', ')}`)
 }
