@@ -874,20 +874,21 @@ export class Engine {
         }
         continue
       }
+      // Liveness is "bytes arrive on this subflow": ACKs while it carries data, PONGs while idle. Progress of
+      // the connection-level ACK is not used: a hole elsewhere stalls it for every subflow.
       const staleAfter = Math.min(1500, Math.max(300, 4 * (sub.srtt || 50)))
       const silent = now - sub.lastRecv
-      if (silent >= this.opts.idleInterval && sub.pingNonce === null) {
+      const probeAfter = sub.inflight > 0 ? Math.max(100, 2 * sub.srtt) : this.opts.idleInterval
+      if (silent >= probeAfter && sub.pingNonce === null) {
         sub.pingNonce = ++this.pingCounter
         sub.pingSent = now
         this.out(sub, [encode.ping(sub.pingNonce)])
       }
-      const pingLate = sub.pingNonce !== null && now - sub.pingSent > staleAfter
-      const dataLate = sub.inflight > 0 && now - sub.lastProgress > staleAfter && silent > staleAfter
-      if (sub.healthy && (pingLate || dataLate)) {
-        sub.healthy = false
+      if (sub.healthy && sub.pingNonce !== null && now - sub.pingSent > staleAfter) sub.healthy = false
+      if (!sub.healthy) {
         this.reinjectFrom(sub)
+        if (sub.pingNonce !== null && now - sub.pingSent > staleAfter * 2) sub.pingNonce = null
       }
-      if (!sub.healthy && sub.pingNonce !== null && now - sub.pingSent > staleAfter * 2) sub.pingNonce = null
       this.updateRate(sub, now)
     }
     if (this.closeDeadline && now > this.closeDeadline) {

@@ -1,0 +1,109 @@
+'use strict'
+// Two namespaces with net.mptcp.enabled=0 on both hosts: the kernel cannot help, multipath comes from the
+// userspace stack alone, with nothing configured but the mode (no `ip mptcp endpoint`).
+const t = require('tap')
+const path = require('node:path')
+const { lab, skipUnlessLab, MiB, clientLinkBytes, until, sleep } = require('../lab/fixtures/helpers')
+
+if (skipUnlessLab(t)) return
+
+const PEER = path.join(__dirname, 'fixtures', 'lab-peer.js')
+
+async function setup(t, opts = {}) {
+  const l = await lab.createLab({ paths: 2, endpoints: 'none', mptcpEnabled: { client: false, server: false }, ...opts })
+  t.teardown(() => l.destroy())
+  t.equal(await l.client.readSysctl('net.mptcp.enabled'), '0')
+  t.equal(await l.server.readSysctl('net.mptcp.enabled'), '0')
+  return l
+}
+
+async function transfer(l, { bytes, client = {}, server = {} }) {
+  const srv = l.server.spawnNode(PEER, [JSON.stringify({ role: 'server', userspace: server })])
+  const { port } = await srv.next('listening', 10000)
+  const cli = l.client.spawnNode(PEER, [JSON.stringify({ role: 'client', host: l.paths[0].serverAddress, port, bytes, userspace: client })])
+  const connected = await cli.next('connected', 10000)
+  return { srv, cli, connected }
+}
+
+const lastSample = (p) => [...p.messages].reverse().find((m) => m.event === 'sample')
+
+async function serverReceived(p, bytes) {
+  return until(async () => {
+    const s = lastSample(p.srv)
+    return s && s.received >= bytes && s
+  }, { timeoutMs: 30000, intervalMs: 50, what: `${bytes} bytes at the server` })
+}
+
+t.test('two 50 Mbit/s paths aggregate with MPTCP disabled in both kernels', async (t) => {
+  const l = await setup(t)
+  const before = await clientLinkBytes(l)
+  const bytes = 40 * MiB
+  const p = await transfer(l, { bytes })
+  t.equal(p.connected.multipath, 'userspace')
+  const sent = await p.cli.next('sent', 30000)
+  const done = await p.srv.next('done', 30000)
+  t.equal(done.received, bytes)
+  t.equal(done.sha256, sent.sha256, 'SHA-256 intact')
+  const first = p.srv.messages.find((m) => m.event === 'connection')
+  const ms = done.t - first.t
+  const mbit = (bytes * 8) / ms / 1000
+  const after = await clientLinkBytes(l)
+  const tx = after.map((a, i) => a.tx - before[i].tx)
+  t.comment(`goodput ${mbit.toFixed(1)} Mbit/s over 2 x 50 Mbit/s; link tx ${tx.map((b) => (b / MiB).toFixed(1)).join(' / ')} MiB`)
+  t.ok(tx.every((b) => b > bytes * 0.3), 'both links carried a good share')
+  t.ok(mbit > 70, `aggregate goodput ${mbit.toFixed(1)} Mbit/s > 70 (one path is 50)`)
+})
+
+t.test('link down mid-transfer: no data lost, short stall; link up: the path carries data again', async (t) => {
+  const l = await setup(t)
+  const bytes = 64 * MiB
+  const p = await transfer(l, { bytes })
+  await serverReceived(p, 8 * MiB)
+  await l.linkDown(0)
+  await sleep(1500)
+  const atUp = await clientLinkBytes(l)
+  await l.linkUp(0)
+  const done = await p.srv.next('done', 60000)
+  const sent = p.cli.messages.find((m) => m.event === 'sent')
+  t.equal(done.received, bytes)
+  t.equal(done.sha256, sent.sha256, 'SHA-256 intact')
+  t.comment(`longest stall ${done.maxGapMs} ms`)
+  t.ok(done.maxGapMs <= 1000, `stall ${done.maxGapMs} ms <= 1 s`)
+  const end = await clientLinkBytes(l)
+  t.ok(end[0].tx - atUp[0].tx > 4 * MiB, `path 0 used again after link up (${((end[0].tx - atUp[0].tx) / MiB).toFixed(1)} MiB)`)
+})
+
+t.test('silent blackhole on a path: failover within 2 s, SHA-256 intact', async (t) => {
+  const l = await setup(t)
+  const bytes = 48 * MiB
+  const p = await transfer(l, { bytes })
+  await serverReceived(p, 8 * MiB)
+  await l.blackhole(0)
+  const done = await p.srv.next('done', 30000).catch((err) => {
+    t.comment(JSON.stringify({ srv: lastSample(p.srv), cli: lastSample(p.cli), errors: [...p.srv.messages, ...p.cli.messages].filter((m) => m.event === 'error') }))
+    throw err
+  })
+  const sent = p.cli.messages.find((m) => m.event === 'sent')
+  t.equal(done.received, bytes)
+  t.equal(done.sha256, sent.sha256)
+  t.comment(`longest stall ${done.maxGapMs} ms`)
+  t.ok(done.maxGapMs <= 2000, `stall ${done.maxGapMs} ms <= 2 s`)
+})
+
+t.test('backup path: idle while the active one is healthy, carries the data when it fails', async (t) => {
+  const l = await setup(t)
+  const bytes = 48 * MiB
+  const before = await clientLinkBytes(l)
+  const p = await transfer(l, { bytes, client: { backup: [l.paths[1].clientAddress, l.paths[1].serverAddress] } })
+  await serverReceived(p, 12 * MiB)
+  const mid = await clientLinkBytes(l)
+  const backupShare = (mid[1].tx - before[1].tx) / (mid[0].tx - before[0].tx)
+  t.ok(backupShare < 0.05, `backup path carried ${(backupShare * 100).toFixed(1)}% while the active path was healthy`)
+  await l.linkDown(0)
+  const done = await p.srv.next('done', 60000)
+  const sent = p.cli.messages.find((m) => m.event === 'sent')
+  t.equal(done.received, bytes)
+  t.equal(done.sha256, sent.sha256)
+  const end = await clientLinkBytes(l)
+  t.ok(end[1].tx - mid[1].tx > 20 * MiB, 'the backup path carried the rest')
+})
