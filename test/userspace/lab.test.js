@@ -51,6 +51,11 @@ t.test('two 50 Mbit/s paths aggregate with MPTCP disabled in both kernels', asyn
   const tx = after.map((a, i) => a.tx - before[i].tx)
   t.comment(`goodput ${mbit.toFixed(1)} Mbit/s over 2 x 50 Mbit/s; link tx ${tx.map((b) => (b / MiB).toFixed(1)).join(' / ')} MiB`)
   t.ok(tx.every((b) => b > bytes * 0.3), 'both links carried a good share')
+  const flows = lastSample(p.cli).subflows
+  const locals = new Set(flows.map((f) => f.local))
+  const remotes = new Set(flows.map((f) => f.remote))
+  t.same([...locals].sort(), [l.paths[0].clientAddress, l.paths[1].clientAddress].sort(), 'zero config: subflows from both client addresses')
+  t.same([...remotes].sort(), [l.paths[0].serverAddress, l.paths[1].serverAddress].sort(), 'zero config: the server announced its other address')
   t.ok(mbit > 70, `aggregate goodput ${mbit.toFixed(1)} Mbit/s > 70 (one path is 50)`)
 })
 
