@@ -161,6 +161,8 @@ export const HOST_SYSCTLS: Record<string, number> = {
   'net.mptcp.enabled': 1,
   // After a dropped MPTCP SYN the kernel would otherwise turn MPTCP off in the namespace for an hour.
   'net.mptcp.blackhole_timeout': 0,
+  // An ADD_ADDR lost in a full tbf queue is otherwise resent only after 120 s.
+  'net.mptcp.add_addr_timeout': 1,
   'net.ipv4.conf.all.rp_filter': 0,
   'net.ipv4.conf.default.rp_filter': 0,
   // Keep IPv6 addresses while a link is down, as IPv4 does, so linkUp() restores the path as it was.

@@ -54,10 +54,10 @@ t.test('stale namespaces of dead processes are swept; others are left alone', as
   t.teardown(async () => {
     for (const n of [stale, live, other]) await lab.run('ip', ['netns', 'del', n], { allowFailure: true })
   })
-  const removed = await lab.sweepStaleLabs()
-  t.ok(removed.includes(stale), `${stale} (pid ${dead} is gone) was swept`)
+  // Another test file's createLab() may sweep it first: what counts is that it is gone.
+  t.ok(Array.isArray(await lab.sweepStaleLabs()))
   const left = await lab.listNamespaces()
-  t.notOk(left.includes(stale))
+  t.notOk(left.includes(stale), `${stale} (pid ${dead} is gone) was swept`)
   t.ok(left.includes(live), 'a namespace of a live process stays')
   t.ok(left.includes(other), 'a namespace without the lab prefix stays')
 })

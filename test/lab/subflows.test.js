@@ -52,3 +52,22 @@ for (const family of ['ipv4', 'ipv6']) {
     })
   }
 }
+
+t.test('dual stack: an IPv6 connection gets IPv4 and IPv6 subflows, listed alike on both ends', async (t) => {
+  const l = await withLab(t, { endpoints: 'signal', family: 'dual' })
+  const [p1, p2] = l.paths
+  const want = [`${p1.clientAddress6}>${p1.serverAddress6}`, `${p2.clientAddress4}>${p2.serverAddress4}`, `${p2.clientAddress6}>${p2.serverAddress6}`].sort()
+  const peers = await lab.startTransfer(l, { bytes: MiB, close: 'command', serverAddress: p1.serverAddress6 })
+  const snap = await until(
+    async () => {
+      const s = await peers.snapshot()
+      return s.server.received === MiB && s.client.subflows.length >= 3 && s.server.subflows.length >= 3 && s
+    },
+    { timeoutMs: 8000, what: '3 subflows on both ends' },
+  )
+  t.same(pairs(snap.client.subflows), want, 'client: one IPv6 subflow per path plus an IPv4 one to the announced IPv4 address')
+  t.same(pairs(snap.server.subflows, true), want, 'server: the same')
+  peers.command('close')
+  const done = await peers.finished(15000)
+  t.equal(done.server.sha256Received, done.client.sha256Sent, 'intact')
+})

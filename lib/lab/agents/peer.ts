@@ -68,6 +68,9 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
       emit('multipath', { multipath: m })
     }
   }
+  // What the connection looked like just before it began to close (after that, subflows go away).
+  let atClose: { info: ReturnType<typeof infoSample>; subflows: ReturnType<typeof subflowSamples> } | null = null
+  const captureAtClose = () => (atClose ??= { info: infoSample(socket), subflows: subflowSamples(socket) })
   const snapshot = () => ({
     sent,
     received,
@@ -88,6 +91,7 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
     receivedHash.update(d)
   })
   socket.on('end', () => {
+    captureAtClose()
     peerEnded = true
     checkMultipath()
     if (autoClose && sendComplete) endNow()
@@ -108,6 +112,7 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
   function endNow(): void {
     if (endCalled) return
     endCalled = true
+    captureAtClose()
     socket.end(() => {
       ended = true
       maybeFinish()
@@ -128,8 +133,7 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
       maxGapAt,
       multipath: socket.multipath,
       multipathChanges,
-      info: infoSample(socket),
-      subflows: subflowSamples(socket),
+      ...captureAtClose(),
     })
   }
 
@@ -154,13 +158,20 @@ function session(socket: mptcp.Socket, onClosed: () => void): void {
     if (toSend) pump()
   }
 
+  commands.removeAllListeners()
   commands.on('start', start)
   commands.on('snapshot', () => emit('snapshot', snapshot()))
   commands.on('close', () => (sendComplete ? endNow() : socket.destroy()))
-  if (config.start !== 'command') start()
+  if (config.start !== 'command' || early.has('start')) start()
+  if (early.has('close')) commands.emit('close')
 }
 
 const commands = new EventEmitter()
+// Before there is a connection: a snapshot is empty; start and close wait for it.
+const early = new Set<string>()
+commands.on('snapshot', () => emit('snapshot', { sent: 0, received: 0, multipath: false, info: null, subflows: [] }))
+commands.on('start', () => early.add('start'))
+commands.on('close', () => early.add('close'))
 createInterface({ input: process.stdin }).on('line', (line) => {
   try {
     const msg = JSON.parse(line) as { cmd?: string }
