@@ -37,7 +37,8 @@ export function errnoException(errno: number, syscall: string): SystemError {
 
 /** Like Node's UVExceptionWithHostPort, used by net for listen errors. */
 export function uvExceptionWithHostPort(errno: number, syscall: string, address: string, port: number): SystemError {
-  const err = systemError(`${syscall} ${codeOf(errno)}: ${describe(errno)} ${address}:${port}`, errno, syscall)
+  const where = port > 0 ? `${address}:${port}` : address
+  const err = systemError(`${syscall} ${codeOf(errno)}: ${describe(errno)} ${where}`, errno, syscall)
   err.address = address
   err.port = port
   return err

@@ -280,6 +280,14 @@ function runParity(t, impl) {
     t.equal(s2.listening, false)
     await new Promise((r) => s1.close(r))
 
+    // 192.0.2.1 (TEST-NET-1) is on no interface here: bind fails, nothing is sent.
+    const s5 = impl.net.createServer()
+    s5.listen(0, '192.0.2.1')
+    const [e5] = await once(s5, 'error')
+    t.equal(e5.code, 'EADDRNOTAVAIL')
+    t.equal(e5.syscall, 'listen')
+    t.equal(e5.message, 'listen EADDRNOTAVAIL: address not available 192.0.2.1')
+
     const ac = new AbortController()
     const s3 = impl.net.createServer()
     s3.listen({ port: 0, host: '::1', signal: ac.signal })
