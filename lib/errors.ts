@@ -40,7 +40,7 @@ export function uvExceptionWithHostPort(errno: number, syscall: string, address:
   const where = port > 0 ? `${address}:${port}` : address
   const err = systemError(`${syscall} ${codeOf(errno)}: ${describe(errno)} ${where}`, errno, syscall)
   err.address = address
-  err.port = port
+  if (port) err.port = port
   return err
 }
 

@@ -287,6 +287,8 @@ function runParity(t, impl) {
     t.equal(e5.code, 'EADDRNOTAVAIL')
     t.equal(e5.syscall, 'listen')
     t.equal(e5.message, 'listen EADDRNOTAVAIL: address not available 192.0.2.1')
+    t.equal(e5.address, '192.0.2.1')
+    t.notOk('port' in e5, 'no port property for port 0')
 
     const ac = new AbortController()
     const s3 = impl.net.createServer()
