@@ -6,6 +6,7 @@
 const http = require('node:http')
 const net = require('node:net')
 const path = require('node:path')
+const { packageDir } = require('../lib/package')
 const { isMptcp } = require('../lib/sockinfo')
 
 const [impl, portArg, ...rest] = process.argv.slice(2)
@@ -14,7 +15,7 @@ const port = Number(portArg)
 const connections = opt('--connections', 10)
 const duration = opt('--duration', 5) * 1000
 const keepAlive = opt('--keepalive', 1) === 1
-const connect = impl === 'mptcp' ? require(path.join(__dirname, '..', '..')).connect : net.connect
+const connect = impl === 'mptcp' ? require(packageDir()).connect : net.connect
 
 class BenchAgent extends http.Agent {
   createConnection(options) {

@@ -4,6 +4,7 @@
 // GET /__stats answers how many connections it accepted and how many of them were MPTCP on the wire.
 const http = require('node:http')
 const path = require('node:path')
+const { packageDir } = require('../lib/package')
 const { isMptcp } = require('../lib/sockinfo')
 
 const [impl, ...rest] = process.argv.slice(2)
@@ -18,7 +19,7 @@ function handler(req, res) {
 }
 
 function mptcpServer() {
-  const mptcp = require(path.join(__dirname, '..', '..'))
+  const mptcp = require(packageDir())
   if (mptcp.http && typeof mptcp.http.createServer === 'function') return mptcp.http.createServer(handler)
   // Older builds without mptcp.http: an http.Server fed by an MPTCP net.Server.
   const server = http.createServer(handler)

@@ -2,12 +2,13 @@
 // Running the loopback peers (baseline/peer.c, loopback/node-peer.js) inside the lab's namespaces, which
 // lib/lab (dist/lab) builds and tears down. Nothing here creates a namespace.
 const path = require('node:path')
+const { packageDir } = require('../lib/package')
 const { buildBaseline } = require('../baseline/build')
 
 const nodePeer = path.join(__dirname, '..', 'loopback', 'node-peer.js')
 
 function loadLab() {
-  return require(path.join(__dirname, '..', '..', 'dist', 'lab'))
+  return require(path.join(packageDir(), 'dist', 'lab'))
 }
 
 function argv(runtime, proto, args) {

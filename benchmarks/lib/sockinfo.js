@@ -2,8 +2,9 @@
 // Reads what the kernel says about a socket straight through the package's addon, independent of the
 // package's own detection: whether a connection is MPTCP on the wire, retransmitted bytes, buffer sizes.
 const path = require('node:path')
+const { packageDir } = require('./package')
 
-const native = require('node-gyp-build')(path.join(__dirname, '..', '..'))
+const native = require('node-gyp-build')(packageDir())
 const c = native.constants
 const SO_SNDBUF = 7
 const SO_RCVBUF = 8

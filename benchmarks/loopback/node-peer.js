@@ -7,11 +7,12 @@
 //   node-peer connect <tcp|mptcp> <port> <count> [--host A]
 // --monitor adds peak RSS and event-loop delay to a send/recv result or a served connection's line.
 const path = require('node:path')
+const { packageDir } = require('../lib/package')
 const { monitorEventLoopDelay } = require('node:perf_hooks')
 const { isMptcp, bytesRetrans, setBuffer } = require('../lib/sockinfo')
 
 const [cmd, proto, ...rest] = process.argv.slice(2)
-const net = proto === 'mptcp' ? require(path.join(__dirname, '..', '..')) : require('node:net')
+const net = proto === 'mptcp' ? require(packageDir()) : require('node:net')
 
 function opt(name, def) {
   const i = rest.indexOf(name)
