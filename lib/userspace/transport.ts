@@ -1,4 +1,5 @@
 import net = require('node:net')
+import { native } from '../binding'
 import { Engine, type AddressInfo, type EngineHooks, type EngineOptions } from './engine'
 
 // Wires an Engine to net.Socket subflows: socket bytes into engine.receive(), engine frames onto sockets,
@@ -27,6 +28,16 @@ export interface SubflowRecord {
 }
 
 const TICK_MS = 100
+const IPPROTO_TCP = 6
+const TCP_NOTSENT_LOWAT = 25
+// Keep little unsent data in the kernel: queued bytes then stay visible to the scheduler (and a reinjected
+// segment does not wait behind megabytes of kernel send buffer on the subflow it moves to).
+const NOTSENT_LOWAT = 128 * 1024
+
+function limitKernelQueue(socket: net.Socket): void {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd
+  if (native && typeof fd === 'number' && fd >= 0) native.setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, NOTSENT_LOWAT)
+}
 const DESTROY_AFTER_MS = 1000
 
 export class Transport {
@@ -68,6 +79,7 @@ export class Transport {
     if (this.noDelay !== undefined) socket.setNoDelay(this.noDelay)
     if (this.keepAlive) socket.setKeepAlive(...this.keepAlive)
     if (!this.refed) socket.unref()
+    limitKernelQueue(socket)
     socket.on('data', (chunk: Buffer) => this.engine.receive(id, chunk))
     socket.on('drain', () => this.engine.drained(id))
     socket.on('error', () => {})
