@@ -256,7 +256,8 @@ export class Engine {
     sub.addrId = join.addrId
     if (this.state !== 'established' || !this.keys) return this.rejectJoin(sub, ErrorCode.NOT_ESTABLISHED, 'connection not established')
     if (this.closingOrClosed()) return this.rejectJoin(sub, ErrorCode.CLOSING, 'connection closing')
-    if (this.openSubCount() >= this.opts.maxSubflows) return this.rejectJoin(sub, ErrorCode.TOO_MANY_SUBFLOWS, 'subflow cap reached')
+    // Joins still in their handshake count too (this one included, hence the - 1).
+    if (this.openSubCount() + this.pendingSubCount() - 1 >= this.opts.maxSubflows) return this.rejectJoin(sub, ErrorCode.TOO_MANY_SUBFLOWS, 'subflow cap reached')
     sub.peerNonce = Buffer.from(join.nonce)
     sub.nonce = this.random(32)
     this.out(sub, [encode.joinAck(sub.nonce, macs.joinServer(this.keys, sub.peerNonce, sub.nonce))])

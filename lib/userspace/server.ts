@@ -12,6 +12,7 @@ import type { Transport } from './transport'
 // (handed over with its first bytes put back) or a userspace subflow (a new connection or a join).
 
 const DEFAULT_DETECT_MS = 250
+const MAX_PENDING_HANDSHAKES = 1024
 const REJECT_DESTROY_MS = 1000
 
 export interface UserspaceServerStats {
@@ -35,6 +36,8 @@ export class UserspaceAcceptor {
   readonly guard: JoinGuard
   readonly stats: UserspaceServerStats = { connections: 0, joinsAccepted: 0, joinsRejected: 0, joinsRateLimited: 0, plain: 0, kernel: 0 }
   private readonly transports = new Map<Engine, Transport>()
+  /** Connections whose handshake has not finished (bounded: each holds a key pair and a timer). */
+  private pendingHandshakes = 0
 
   constructor(
     private readonly server: net.Server,
@@ -112,7 +115,10 @@ export class UserspaceAcceptor {
       socket.removeListener('data', onData)
       socket.removeListener('error', onError)
       if (r.kind === 'error') return this.reject(socket, r.code, r.message)
-      if (r.kind === 'hello') return this.newConnection(socket, r.frame, r.rest, emit)
+      if (r.kind === 'hello') {
+        if (this.pendingHandshakes >= MAX_PENDING_HANDSHAKES) return this.reject(socket, ErrorCode.RATE_LIMITED, 'too many handshakes in progress')
+        return this.newConnection(socket, r.frame, r.rest, emit)
+      }
       this.join(socket, r.frame, r.rest)
     }
     socket.on('error', onError)
@@ -122,17 +128,25 @@ export class UserspaceAcceptor {
 
   private newConnection(socket: net.Socket, hello: Parameters<Engine['acceptInitial']>[1], rest: Buffer, emit: Emit): void {
     let engine: Engine | null = null
+    let pending = true
+    const settle = () => {
+      if (pending) this.pendingHandshakes--
+      pending = false
+    }
+    this.pendingHandshakes++
     const swallow = () => {}
     const us = new UserspaceSocket(
       { allowHalfOpen: this.allowHalfOpen },
       {
         onEstablished: (s) => {
+          settle()
           this.stats.connections++
           s.removeListener('error', swallow)
           emit(s)
           this.announce(s)
         },
         onClosed: () => {
+          settle()
           if (engine) {
             this.registry.remove(engine)
             this.transports.delete(engine)

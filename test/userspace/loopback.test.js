@@ -235,3 +235,21 @@ t.test('connection keeps working when a subflow dies; data reinjected', async (t
   t.equal(got.hash, sha(data))
   t.ok(serverSide)
 })
+
+t.test('a lost subflow is re-opened (path comes back)', async (t) => {
+  const server = await userspaceServer(t, { userspace: { announce: ['127.0.0.2'] } }, (s) => s.pipe(s), '0.0.0.0')
+  const c = mptcp.connect({ port: server.address().port, host: '127.0.0.1', mptcp: 'userspace', userspace: { force: true, localAddresses: [] } })
+  await once(c, 'connect')
+  const toSecond = () => c.subflows().find((s) => s.remote.address === '127.0.0.2')
+  while (!toSecond()) await new Promise((r) => setTimeout(r, 20))
+  const firstId = toSecond().id
+  ;[...c.transport.subflows.values()].find((r) => r.id === firstId).socket.destroy()
+  const t0 = Date.now()
+  while (!toSecond() || toSecond().id === firstId) {
+    if (Date.now() - t0 > 5000) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  t.ok(toSecond() && toSecond().id !== firstId, `re-opened after ${Date.now() - t0} ms`)
+  c.end('again')
+  t.equal(String(await collect(c)), 'again')
+})
