@@ -2,7 +2,7 @@ import net = require('node:net')
 import { familyOf, plainAddress, usableAddresses } from './addresses'
 import type { AddressInfo } from './engine'
 import { engineOptions, type UserspaceOptions } from './options'
-import { UserspaceSocket } from './socket'
+import { UserspaceSocket, type OnRead } from './socket'
 import type { SubflowRecord } from './transport'
 
 // Client side of `mptcp: 'userspace'`: dial the first subflow (kernel MPTCP first unless forced), then either
@@ -18,7 +18,13 @@ interface Path {
   addrId: number
 }
 
-const STRIP = ['mptcp', 'userspace', 'timeout', 'noDelay', 'keepAlive', 'keepAliveInitialDelay', 'allowHalfOpen', 'onread']
+const STRIP = ['mptcp', 'userspace', 'timeout', 'noDelay', 'keepAlive', 'keepAliveInitialDelay', 'allowHalfOpen', 'onread', 'signal']
+// Events of the first subflow's dialing that net.Socket users listen for.
+const FORWARD = ['lookup', 'connectionAttempt', 'connectionAttemptFailed', 'connectionAttemptTimeout']
+
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted'), { code: 'ABORT_ERR', name: 'AbortError', cause: signal.reason })
+}
 
 export function connectUserspace(options: Record<string, unknown>, cb: (() => void) | null, kernelConnect: KernelConnect): UserspaceSocket {
   const uo = (options.userspace ?? {}) as UserspaceOptions
@@ -74,7 +80,7 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
   }
 
   const us: UserspaceSocket = new UserspaceSocket(
-    { allowHalfOpen: options.allowHalfOpen === true },
+    { allowHalfOpen: options.allowHalfOpen === true, onread: options.onread as OnRead | undefined },
     {
       onEstablished(s) {
         const first = s.transport!.first()!.socket
@@ -119,6 +125,16 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
 
   const first: ReturnType<KernelConnect> = uo.force ? net.connect(firstOpts as unknown as net.NetConnectOpts) : kernelConnect({ ...firstOpts, mptcp: true })
   us.initial = first
+  for (const ev of FORWARD) first.on(ev, (...args: unknown[]) => us.emit(ev, ...args))
+  const signal = options.signal as AbortSignal | undefined
+  if (signal) {
+    const onAbort = () => us.destroy(abortError(signal))
+    if (signal.aborted) process.nextTick(onAbort)
+    else {
+      signal.addEventListener('abort', onAbort, { once: true })
+      us.once('close', () => signal.removeEventListener('abort', onAbort))
+    }
+  }
   const onError = (err: Error) => us.fail(err)
   first.once('error', onError)
   first.once('connect', () => {

@@ -26,6 +26,12 @@ export interface UserspaceSocketHooks {
   joinFailed?(sf: number): void
 }
 
+/** net's `onread` option: data is copied into `buffer` and handed to `callback` instead of 'data' events. */
+export interface OnRead {
+  buffer: Uint8Array | (() => Uint8Array)
+  callback(bytesWritten: number, buf: Uint8Array): boolean | void
+}
+
 export class UserspaceSocket extends Duplex {
   transport: Transport | null = null
   private inner: KernelSocket | null = null
@@ -43,9 +49,40 @@ export class UserspaceSocket extends Duplex {
   /** Local addresses in use (for mptcpInfo().localAddrUsed). */
   localAddrs = new Set<string>()
 
-  constructor(options: { allowHalfOpen?: boolean } = {}, hooks: UserspaceSocketHooks = {}) {
+  private readonly onread: OnRead | undefined
+
+  constructor(options: { allowHalfOpen?: boolean; onread?: OnRead | undefined } = {}, hooks: UserspaceSocketHooks = {}) {
     super({ allowHalfOpen: options.allowHalfOpen === true, emitClose: true, autoDestroy: true, decodeStrings: true })
     this.ext = hooks
+    this.onread = options.onread
+  }
+
+  private pushEnd(): void {
+    this.push(null)
+    // With onread nothing consumes the stream: read(0) lets 'end' be emitted, as net does.
+    if (this.onread) this.read(0)
+  }
+
+  /** net.Socket's list of addresses tried while dialing the first subflow. */
+  get autoSelectFamilyAttemptedAddresses(): string[] | undefined {
+    return (this.initial as (net.Socket & { autoSelectFamilyAttemptedAddresses?: string[] }) | null)?.autoSelectFamilyAttemptedAddresses
+  }
+
+  private deliver(b: Buffer): boolean {
+    this.readBytes += b.length
+    this.activity()
+    if (!this.onread) return this.push(b)
+    // onread: copy into the caller's buffer, in pieces of its size; a false return pauses like net does.
+    let ok = true
+    for (let off = 0; off < b.length; ) {
+      const target = typeof this.onread.buffer === 'function' ? this.onread.buffer() : this.onread.buffer
+      const n = Math.min(target.length, b.length - off)
+      target.set(b.subarray(off, off + n), 0)
+      off += n
+      if (this.onread.callback(n, target) === false) ok = false
+    }
+    if (!ok) this.pause()
+    return ok
   }
 
   // ---- modes ---------------------------------------------------------------------------------------------
@@ -55,11 +92,9 @@ export class UserspaceSocket extends Duplex {
     this.mode = 'userspace'
     const app: AppSide = {
       data: (b) => {
-        this.readBytes += b.length
-        this.activity()
-        this.push(b)
+        this.deliver(b)
       },
-      end: () => this.push(null),
+      end: () => this.pushEnd(),
       established: () => this.onEstablished(),
       closed: (err) => this.onEngineClosed(err),
       writable: () => {
@@ -89,11 +124,9 @@ export class UserspaceSocket extends Duplex {
     this.mode = 'passthrough'
     this.inner = sock
     sock.on('data', (b: Buffer) => {
-      this.readBytes += b.length
-      this.activity()
-      if (!this.push(b)) sock.pause()
+      if (!this.deliver(b)) sock.pause()
     })
-    sock.on('end', () => this.push(null))
+    sock.on('end', () => this.pushEnd())
     sock.on('error', (err) => this.destroy(err))
     sock.on('close', () => {
       if (!this.destroyed) this.destroy()

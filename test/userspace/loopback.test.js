@@ -253,3 +253,28 @@ t.test('a lost subflow is re-opened (path comes back)', async (t) => {
   c.end('again')
   t.equal(String(await collect(c)), 'again')
 })
+
+t.test('AbortSignal: before connect and mid-connection give ABORT_ERR', async (t) => {
+  const server = await userspaceServer(t, {}, (s) => s.on('error', () => {}))
+  const port = server.address().port
+  const c1 = dial(port, { force: true }, { signal: AbortSignal.abort() })
+  const [e1] = await once(c1, 'error')
+  t.equal(e1.code, 'ABORT_ERR')
+  const ac = new AbortController()
+  const c2 = dial(port, { force: true }, { signal: ac.signal })
+  await once(c2, 'connect')
+  ac.abort()
+  const [e2] = await once(c2, 'error')
+  t.equal(e2.code, 'ABORT_ERR')
+  t.equal(c2.destroyed, true)
+})
+
+t.test('onread delivers into the caller buffer', async (t) => {
+  const payload = crypto.randomBytes(100_000)
+  const server = await userspaceServer(t, {}, (s) => s.end(payload))
+  const buffer = Buffer.alloc(4096)
+  const parts = []
+  const c = dial(server.address().port, { force: true }, { onread: { buffer, callback: (n, buf) => parts.push(Buffer.from(buf.subarray(0, n))) } })
+  await once(c, 'end')
+  t.ok(Buffer.concat(parts).equals(payload))
+})
