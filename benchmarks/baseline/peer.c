@@ -11,7 +11,8 @@
 // (its CPU time, and for a source the MPTCP retransmitted bytes); clients include their own CPU time.
 // sink: read to EOF, answer one byte, close.  source: write --bytes, close.  accept: answer one byte at
 // once, close (a connect client waits for it, so every connection counted was accepted by the server).
-// Results carry the sender's MPTCP-level retransmitted bytes (MPTCP_INFO), where there is one.
+// Results carry the sender's MPTCP-level retransmitted bytes (MPTCP_INFO), where there is one, and the
+// receiver's stalls: gaps of more than 100 ms between two reads (count and total seconds).
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -104,6 +105,34 @@ static long mptcp_retrans(int fd) {
   return (long)v;
 }
 
+// Reads until EOF, adding up the gaps between two reads that exceed 100 ms (kernel stalls, see README).
+struct drained {
+  long long bytes;
+  double stall_s;
+  int stalls;
+};
+
+static struct drained drain(int fd, char *buf, long rbuf) {
+  struct drained d = {0, 0, 0};
+  double last = now();
+  for (;;) {
+    ssize_t n = read(fd, buf, rbuf);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("read");
+    }
+    double t = now();
+    if (d.bytes > 0 && t - last > 0.1) {
+      d.stall_s += t - last;
+      d.stalls++;
+    }
+    last = t;
+    d.bytes += n;
+  }
+  return d;
+}
+
 static long long write_all(int fd, long long total, long wsize) {
   char *buf = malloc(wsize);
   memset(buf, 'x', wsize);
@@ -151,11 +180,11 @@ static int server(int argc, char **argv) {
       close(c);
       continue;
     }
-    if (sink)
-      while (read(c, buf, rbuf) > 0) {}
+    struct drained d = {0, 0, 0};
+    if (sink) d = drain(c, buf, rbuf);
     if (write(c, "k", 1) < 0) {}
     close(c);
-    if (sink) fprintf(stderr, "{\"cpuUs\":%lld}\n", cpu_us() - cpu0);
+    if (sink) fprintf(stderr, "{\"cpuUs\":%lld,\"stallS\":%.6f,\"stalls\":%d}\n", cpu_us() - cpu0, d.stall_s, d.stalls);
   }
   return 0;
 }
@@ -196,18 +225,10 @@ static int receiver(int argc, char **argv) {
   // A reader that starts late lets the receive window fill up once (as a busy event loop does).
   long delay = opt(argc, argv, "--start-delay-ms", 0);
   if (delay > 0) usleep(delay * 1000);
-  long long got = 0;
-  ssize_t n;
-  while ((n = read(fd, buf, rbuf)) != 0) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die("read");
-    }
-    got += n;
-  }
+  struct drained d = drain(fd, buf, rbuf);
   double secs = now() - t0;
   close(fd);
-  printf("{\"bytes\":%lld,\"seconds\":%.6f,\"mptcp\":%s,\"cpuUs\":%lld}\n", got, secs, mptcp ? "true" : "false", cpu_us() - cpu0);
+  printf("{\"bytes\":%lld,\"seconds\":%.6f,\"mptcp\":%s,\"cpuUs\":%lld,\"stallS\":%.6f,\"stalls\":%d}\n", d.bytes, secs, mptcp ? "true" : "false", cpu_us() - cpu0, d.stall_s, d.stalls);
   return 0;
 }
 

@@ -18,14 +18,14 @@ async function memory({ runs = 3, bytes = 2 ** 30, rate = '1gbit' } = {}) {
   const lab = await createLab({ paths: [{ rate }, { rate }], endpoints: 'signal' })
   const samples = Object.fromEntries(impls.map((i) => [i.key, []]))
   try {
-    const servers = {}
-    for (const i of impls) servers[i.key] = await startServerIn(lab.server, 'node', i.proto, ['sink', '--monitor'])
     for (let r = 0; r < runs; r++) {
       for (const i of r % 2 ? [...impls].reverse() : impls) {
-        servers[i.key].reset()
-        const args = ['send', String(servers[i.key].port), String(bytes), '--host', lab.path(0).serverAddress, '--write-size', '65536', '--monitor']
+        // A fresh receiver process per run, so that its RSS growth is this transfer's.
+        const server = await startServerIn(lab.server, 'node', i.proto, ['sink', '--monitor'])
+        const args = ['send', String(server.port), String(bytes), '--host', lab.path(0).serverAddress, '--write-size', '65536', '--monitor']
         const sender = await runClientIn(lab.client, 'node', i.proto, args, 180000)
-        const receiver = await lastServerReport(servers[i.key])
+        const receiver = await lastServerReport(server)
+        server.child.kill('SIGTERM')
         if (sender.mptcp !== (i.proto === 'mptcp')) throw new Error(`${i.key}: unexpected protocol on the wire`)
         const rate = (sender.bytes * 8) / sender.seconds
         samples[i.key].push({ sender, receiver, rate })

@@ -52,6 +52,22 @@ function print(obj) {
   process.stdout.write(`${JSON.stringify(obj)}\n`)
 }
 
+// Gaps of more than 100 ms between two deliveries (kernel stalls, see README): count and total seconds.
+function stallMeter() {
+  let last = -1
+  const m = { stallS: 0, stalls: 0 }
+  m.tick = () => {
+    const t = performance.now()
+    if (last >= 0 && t - last > 100) {
+      m.stallS += (t - last) / 1000
+      m.stalls++
+    }
+    last = t
+  }
+  m.result = () => ({ stallS: m.stallS, stalls: m.stalls })
+  return m
+}
+
 /** Writes total bytes in chunks of writeSize with backpressure; cork > 0 batches that many writes per writev. */
 function pump(sock, total, writeSize, cork, done) {
   const buf = Buffer.alloc(writeSize, 'x')
@@ -89,10 +105,11 @@ function server(mode) {
         report({ retrans: bytesRetrans(s), cpuUs: cpuUs(cpu0), ...stop() })
       })
     }
-    s.on('data', () => {})
+    const stalls = stallMeter()
+    s.on('data', stalls.tick)
     s.on('end', () => {
       s.end('k')
-      report({ cpuUs: cpuUs(cpu0), ...stop() })
+      report({ cpuUs: cpuUs(cpu0), ...stalls.result(), ...stop() })
     })
   })
   srv.listen(0, sopt('--bind', '127.0.0.1'), () => process.stdout.write(`PORT ${srv.address().port}\n`))
@@ -124,7 +141,8 @@ function recv(port) {
   const t0 = process.hrtime.bigint()
   const size = opt('--read-buffer', 0)
   let got = 0
-  const onread = size ? { buffer: Buffer.allocUnsafe(size), callback: (n) => void (got += n) } : undefined
+  const stalls = stallMeter()
+  const onread = size ? { buffer: Buffer.allocUnsafe(size), callback: (n) => void ((got += n), stalls.tick()) } : undefined
   const sock = net.connect({ host: HOST, port, onread })
   const stop = monitor()
   let mptcp = false
@@ -132,10 +150,10 @@ function recv(port) {
     setBuffer(sock, 'rcv', opt('--rcvbuf', 0))
     mptcp = isMptcp(sock)
   })
-  if (!onread) sock.on('data', (d) => void (got += d.length))
+  if (!onread) sock.on('data', (d) => void ((got += d.length), stalls.tick()))
   sock.on('end', () => {
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9
-    print({ bytes: got, seconds, mptcp, cpuUs: cpuUs(cpu0), ...stop() })
+    print({ bytes: got, seconds, mptcp, cpuUs: cpuUs(cpu0), ...stalls.result(), ...stop() })
     sock.destroy()
   })
 }

@@ -36,7 +36,7 @@ async function measurePairs(title, pairs, { runs, bytes }) {
       for (const p of rotate(pairs, r)) {
         const res = await measureOnce(p, bytes)
         samples.get(p.key).push(res)
-        const stall = res.retrans > 0 ? `  (MPTCP retransmitted ${fmt.bytes(res.retrans)})` : ''
+        const stall = res.stalls > 0 ? `  (${res.stalls} stall(s), ${(res.stallS * 1000).toFixed(0)} ms; MPTCP retransmitted ${fmt.bytes(Math.max(0, res.retrans))})` : ''
         const cpu = `cpu/GiB send ${res.senderCpuPerGiB.toFixed(2)} s, recv ${res.receiverCpuPerGiB.toFixed(2)} s`
         log(`round ${r + 1}/${runs}  ${p.key.padEnd(34)} ${fmt.rate(res.rate).padStart(10)}  ${cpu}${stall}`)
       }
@@ -50,6 +50,9 @@ async function measurePairs(title, pairs, { runs, bytes }) {
           {
             ...desc,
             bytesPerSecond: summary(xs.map((x) => x.rate)),
+            activeBytesPerSecond: summary(xs.map((x) => x.activeRate)),
+            stallSeconds: summary(xs.map((x) => x.stallS)),
+            runsWithStalls: xs.filter((x) => x.stalls > 0).length,
             senderCpuSecondsPerGiB: summary(xs.map((x) => x.senderCpuPerGiB)),
             receiverCpuSecondsPerGiB: summary(xs.map((x) => x.receiverCpuPerGiB)),
             retransBytes: xs.map((x) => x.retrans),
@@ -77,7 +80,18 @@ async function measureOnce(p, bytes) {
   // CPU seconds per GiB moved, sender and receiver separately.
   const perGiB = (us) => (us / 1e6) * (2 ** 30 / bytes)
   const [sendUs, recvUs] = p.mode === 'recv' ? [server.cpuUs, res.cpuUs] : [res.cpuUs, server.cpuUs]
-  return { rate: res.bytes / res.seconds, retrans, senderCpuPerGiB: perGiB(sendUs), receiverCpuPerGiB: perGiB(recvUs) }
+  // The receiver adds up gaps of more than 100 ms between deliveries; without them, what the two ends manage.
+  const receiver = p.mode === 'recv' ? res : server
+  const stallS = receiver.stallS ?? 0
+  return {
+    rate: res.bytes / res.seconds,
+    activeRate: res.bytes / Math.max(1e-6, res.seconds - stallS),
+    stallS,
+    stalls: receiver.stalls ?? 0,
+    retrans,
+    senderCpuPerGiB: perGiB(sendUs),
+    receiverCpuPerGiB: perGiB(recvUs),
+  }
 }
 
 // Servers print one JSON line per served connection on stderr ({ cpuUs, retrans? }) once they are done with it.
