@@ -38,6 +38,8 @@ export interface EngineHooks {
   removeAddr?(id: number): void
   /** Our DATA_FIN was acked. */
   finAcked?(): void
+  /** Run fn at the end of this event-loop turn (setImmediate). Without it every chunk is acked at once. */
+  defer?(fn: () => void): void
   /** A join on this engine failed (the server's rate limiter counts it). */
   joinFailed?(sf: number): void
 }
@@ -389,10 +391,12 @@ export class Engine {
     const edgeBefore = this.advertisedEdge
     const frames = sub.decoder.push(chunk)
     let needAck = false
+    let dataSeen = false
     for (const f of frames) {
       if (this.gone(sub)) return
       const r = this.onFrame(sub, f)
       if (r === true) needAck = true
+      else if (r === 'defer') dataSeen = true
     }
     if (this.gone(sub)) return
     if (sub.decoder.error) {
@@ -400,18 +404,40 @@ export class Engine {
       this.subProtocolError(sub, e.code, e.message)
       return
     }
-    if (sub.state === 'open' && (needAck || this.rcvNxt !== ackBefore || this.advertisedEdge !== edgeBefore)) {
-      this.sendAck(sub)
+    if (sub.state === 'open') {
+      const changed = dataSeen || this.rcvNxt !== ackBefore || this.advertisedEdge !== edgeBefore
+      if (needAck || (changed && (!this.hooks.defer || this.rcvNxt - this.lastAckSent >= this.opts.window / 4))) this.sendAck(sub)
+      else if (changed) this.deferAck(sub)
     }
     this.pump()
+  }
+
+  private ackDue = new Set<number>()
+  private lastAckSent = 0
+
+  // One ACK per subflow per event-loop turn carries everything read in that turn (Node may read several
+  // chunks); each subflow that carried data gets one, so its sender keeps seeing it alive.
+  private deferAck(sub: Sub): void {
+    if (this.ackDue.size === 0) {
+      this.hooks.defer!(() => {
+        const due = [...this.ackDue]
+        this.ackDue.clear()
+        if (this.state === 'closed') return
+        for (const id of due) {
+          const s = this.subs.get(id)
+          if (s && s.state === 'open') this.sendAck(s)
+        }
+      })
+    }
+    this.ackDue.add(sub.id)
   }
 
   private gone(sub: Sub): boolean {
     return sub.state === 'closed' || this.state === 'closed'
   }
 
-  /** Returns true when the frame calls for an ACK. */
-  private onFrame(sub: Sub, f: Frame): boolean | void {
+  /** Returns true when the frame calls for an ACK now, 'defer' when one by the end of the tick will do. */
+  private onFrame(sub: Sub, f: Frame): boolean | 'defer' | void {
     if (f.type === T.ERROR) {
       const name = errorName[f.code] ?? String(f.code)
       this.closeSub(sub, false)
@@ -496,7 +522,7 @@ export class Engine {
     this.pump()
   }
 
-  private onConnectionFrame(sub: Sub, f: Frame): boolean | void {
+  private onConnectionFrame(sub: Sub, f: Frame): boolean | 'defer' | void {
     switch (f.type) {
       case T.DATA:
         return this.onData(sub, f.dsn, f.payload)
@@ -546,7 +572,7 @@ export class Engine {
     }
   }
 
-  private onData(sub: Sub, dsn64: bigint, payload: Buffer): boolean | void {
+  private onData(sub: Sub, dsn64: bigint, payload: Buffer): boolean | 'defer' | void {
     const now = this.now()
     this.lastDataRecv = now
     if (dsn64 > MAX_SAFE) {
@@ -577,7 +603,7 @@ export class Engine {
       this.insertOoo(start, buf)
     }
     this.recomputeEdge()
-    return true
+    return 'defer'
   }
 
   private deliver(buf: Buffer): void {
@@ -743,6 +769,7 @@ export class Engine {
   private sendAck(sub: Sub): void {
     this.recomputeEdge()
     this.advertisedEdge = this.rcvEdge
+    this.lastAckSent = this.rcvNxt
     this.out(sub, [encode.ack(BigInt(this.rcvNxt), Math.min(this.rcvEdge - this.rcvNxt, 0xffffffff))])
   }
 

@@ -50,11 +50,18 @@ export class UserspaceSocket extends Duplex {
   localAddrs = new Set<string>()
 
   private readonly onread: OnRead | undefined
+  private readonly halfOpen: boolean
 
   constructor(options: { allowHalfOpen?: boolean; onread?: OnRead | undefined } = {}, hooks: UserspaceSocketHooks = {}) {
-    super({ allowHalfOpen: options.allowHalfOpen === true, emitClose: true, autoDestroy: true, decodeStrings: true })
+    // allowHalfOpen: false is applied one turn after 'end' instead of inside it: a consumer that wraps this
+    // stream (TLS through a JSStreamSocket) still gets to write its answer to the last bytes it read.
+    super({ allowHalfOpen: true, emitClose: true, autoDestroy: true, decodeStrings: true })
+    this.halfOpen = options.allowHalfOpen === true
     this.ext = hooks
     this.onread = options.onread
+    this.once('end', () => {
+      if (!this.halfOpen) setImmediate(() => !this.writableEnded && !this.destroyed && this.end())
+    })
   }
 
   private pushEnd(): void {

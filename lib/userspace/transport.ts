@@ -34,6 +34,10 @@ const TCP_NOTSENT_LOWAT = 25
 // segment does not wait behind megabytes of kernel send buffer on the subflow it moves to).
 const NOTSENT_LOWAT = 128 * 1024
 
+function uncork(s: net.Socket): void {
+  s.uncork()
+}
+
 function limitKernelQueue(socket: net.Socket): void {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd
   if (native && typeof fd === 'number' && fd >= 0) native.setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, NOTSENT_LOWAT)
@@ -61,6 +65,7 @@ export class Transport {
       closed: (err) => this.onClosed(err),
       writable: () => app.writable(),
       finAcked: () => app.finAcked?.(),
+      defer: (fn) => setImmediate(fn),
       appBuffered: () => app.appBuffered(),
       addAddr: (a) => app.addAddr?.(a),
       removeAddr: (id) => app.removeAddr?.(id),
@@ -100,13 +105,12 @@ export class Transport {
   private send(sf: number, chunks: Buffer[]): void {
     const s = this.subflows.get(sf)?.socket
     if (!s || s.destroyed || !s.writable) return
-    if (chunks.length === 1) {
-      s.write(chunks[0]!)
-      return
+    // Everything written to a subflow in one tick goes out as one writev (one syscall, not one per frame).
+    if (s.writableCorked === 0) {
+      s.cork()
+      process.nextTick(uncork, s)
     }
-    s.cork()
     for (const c of chunks) s.write(c)
-    s.uncork()
   }
 
   private closeSubflow(sf: number, graceful: boolean): void {
