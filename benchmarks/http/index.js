@@ -42,28 +42,34 @@ function serverStats(port) {
   })
 }
 
-async function plain({ runs = 10, duration = 3, connections = 10, body = 12 } = {}) {
-  const kinds = ['net', 'mptcp']
-  section(`http, plain clients (autocannon): ${kinds.length} servers x ${runs} runs x ${duration} s, ${connections} connections`)
+async function plain({ runs = 10, duration = 3, connections = 10, body = 12, kinds = ['net', 'mptcp'], title = 'http, plain clients (autocannon)' } = {}) {
+  section(`${title}: ${kinds.length} servers x ${runs} runs x ${duration} s, ${connections} connections`)
   const servers = await startServers(kinds, body)
-  const samples = { net: [], mptcp: [] }
-  const latency = { net: [], mptcp: [] }
+  const samples = Object.fromEntries(kinds.map((k) => [k, []]))
+  const latency = Object.fromEntries(kinds.map((k) => [k, []]))
+  const cpu = Object.fromEntries(kinds.map((k) => [k, []]))
   try {
     for (const k of kinds) await autocannon({ url: `http://127.0.0.1:${servers[k].port}/`, connections, duration: 1 })
     for (let r = 0; r < runs; r++) {
       for (const k of r % 2 ? [...kinds].reverse() : kinds) {
+        const before = await serverStats(servers[k].port)
         const res = await autocannon({ url: `http://127.0.0.1:${servers[k].port}/`, connections, duration })
+        const after = await serverStats(servers[k].port)
         if (res.errors || res.non2xx) throw new Error(`autocannon against ${k}: ${res.errors} errors, ${res.non2xx} non-2xx`)
         const rps = res.requests.total / res.duration
+        // The server's CPU time per request: far steadier than req/s on a shared machine.
+        const us = (after.cpuUs - before.cpuUs) / (after.requests - before.requests)
         samples[k].push(rps)
         latency[k].push(res.latency.p99)
-        log(`round ${r + 1}/${runs}  ${k.padEnd(6)} ${fmt.num(rps)} req/s`)
+        cpu[k].push(us)
+        log(`round ${r + 1}/${runs}  ${k.padEnd(9)} ${fmt.num(rps).padStart(7)} req/s  server CPU ${us.toFixed(2)} us/request`)
       }
     }
     const wire = {}
     for (const k of kinds) wire[k] = await serverStats(servers[k].port)
-    const results = Object.fromEntries(kinds.map((k) => [k, { requestsPerSecond: summary(samples[k]), p99LatencyMs: summary(latency[k]), server: wire[k] }]))
-    return { config: { runs, duration, connections, body, pipelining: 1, client: 'autocannon (plain TCP)' }, results, pairedRatio: pairedRatio(samples.mptcp, samples.net) }
+    const results = Object.fromEntries(kinds.map((k) => [k, { requestsPerSecond: summary(samples[k]), serverCpuUsPerRequest: summary(cpu[k]), p99LatencyMs: summary(latency[k]), server: wire[k] }]))
+    const paired = Object.fromEntries(kinds.slice(1).map((k) => [k, pairedRatio(samples[k], samples[kinds[0]])]))
+    return { config: { runs, duration, connections, body, pipelining: 1, client: 'autocannon (plain TCP)' }, results, pairedRatio: paired.mptcp ?? null, pairedRatios: paired }
   } finally {
     for (const s of Object.values(servers)) await s.stop()
   }
@@ -104,14 +110,16 @@ async function runPlain(opts) {
   const data = await plain({ runs: opts.runs, duration: opts.duration, connections: opts.connections })
   const r = data.results
   const ratio = r.mptcp.requestsPerSecond.median / r.net.requestsPerSecond.median
+  const cpuRatio = r.net.serverCpuUsPerRequest.median / r.mptcp.serverCpuUsPerRequest.median
   const ratios = [
     { label: 'mptcp listener / net, ratio of medians', value: ratio, target: 0.95 },
     { label: 'mptcp listener / net, median of per-round ratios', value: data.pairedRatio, target: 0.95 },
+    { label: 'server CPU per request, net / mptcp', value: cpuRatio, target: 0.95 },
   ]
   const svg = ratioBars({ title: 'HTTP req/s, plain TCP clients (autocannon)', subtitle: `${data.config.connections} connections, ${data.config.runs} x ${data.config.duration} s, ratio of medians`, bars: ratios, target: 0.95 })
   const files = write('http-plain', { ...data, ratios }, svg)
-  console.log(`\n${table(['server', 'median req/s', 'range', 'accepted connections that were MPTCP'], Object.entries(r).map(([k, v]) => [k, fmt.num(v.requestsPerSecond.median), `${fmt.num(v.requestsPerSecond.min)} - ${fmt.num(v.requestsPerSecond.max)}`, `${v.server.mptcpConnections}/${v.server.connections}`]))}`)
-  console.log(`\nmptcp / net: ${fmt.ratio(ratio)} (ratio of medians), ${fmt.ratio(data.pairedRatio)} (median of per-round ratios); target >= 0.95\nwrote ${files.join(', ')}`)
+  console.log(`\n${table(['server', 'median req/s', 'range', 'server CPU us/request (median)', 'accepted connections that were MPTCP'], Object.entries(r).map(([k, v]) => [k, fmt.num(v.requestsPerSecond.median), `${fmt.num(v.requestsPerSecond.min)} - ${fmt.num(v.requestsPerSecond.max)}`, v.serverCpuUsPerRequest.median.toFixed(2), `${v.server.mptcpConnections}/${v.server.connections}`]))}`)
+  console.log(`\nmptcp / net: ${fmt.ratio(ratio)} (ratio of medians), ${fmt.ratio(data.pairedRatio)} (median of per-round ratios), ${fmt.ratio(cpuRatio)} (net CPU / mptcp CPU per request); target >= 0.95\nwrote ${files.join(', ')}`)
 }
 
 async function runMptcpClients(opts) {
@@ -127,7 +135,19 @@ async function runMptcpClients(opts) {
   console.log(`\n${table(['ratio', 'value'], ratios.map((x) => [x.label, fmt.ratio(x.value)]))}\nwrote ${files.join(', ')}`)
 }
 
-const PARTS = { plain: runPlain, 'mptcp-clients': runMptcpClients }
+// What the package's adoption of accepted sockets (Object.setPrototypeOf to mptcp.Socket) costs per request,
+// against giving the sockets the same members as own properties. All four servers are on node:net but mptcp.
+async function runAdopt(opts) {
+  const kinds = ['net', 'net-swap', 'net-own', 'mptcp']
+  const data = await plain({ runs: opts.runs ?? 8, duration: opts.duration ?? 2, connections: opts.connections, kinds, title: 'http, cost of socket adoption' })
+  const r = data.results
+  const bars = kinds.slice(1).map((k) => ({ label: `server CPU/request: net / ${k}`, value: r.net.serverCpuUsPerRequest.median / r[k].serverCpuUsPerRequest.median }))
+  const svg = ratioBars({ title: 'HTTP server CPU per request relative to node:net (plain clients)', subtitle: 'net-swap: setPrototypeOf(mptcp.Socket) per connection, net-own: the same members as own properties', bars, target: 0.95 })
+  const files = write('http-adopt', { ...data, ratios: bars }, svg)
+  console.log(`\n${table(['server', 'median req/s', 'server CPU us/request (median)', 'range', 'per-round req/s ratio vs net'], kinds.map((k) => [k, fmt.num(r[k].requestsPerSecond.median), r[k].serverCpuUsPerRequest.median.toFixed(2), `${r[k].serverCpuUsPerRequest.min.toFixed(2)} - ${r[k].serverCpuUsPerRequest.max.toFixed(2)}`, k === 'net' ? '-' : fmt.ratio(data.pairedRatios[k])]))}\nwrote ${files.join(', ')}`)
+}
+
+const PARTS = { plain: runPlain, 'mptcp-clients': runMptcpClients, adopt: runAdopt }
 
 async function httpSuite(part, opts) {
   for (const name of part ? [part] : Object.keys(PARTS)) {

@@ -1,7 +1,8 @@
 'use strict'
 // Node end of the loopback and lab benchmarks; same commands, options and protocol as baseline/peer.c, so
 // any Node end can face a C end. `tcp` is node:net, `mptcp` is this package (the dist build).
-//   node-peer server <tcp|mptcp> <sink|source|accept> [--bytes N] [--write-size N] [--rcvbuf N] [--sndbuf N] [--bind A]
+//   node-peer server <tcp|mptcp> <sink|source|accept> [--bytes N] [--write-size N] [--rcvbuf N] [--sndbuf N]
+//                    [--listen-rcvbuf N] [--bind A]
 //   node-peer send <tcp|mptcp> <port> <bytes> [--write-size N] [--sndbuf N] [--cork K] [--hwm N] [--host A]
 //   node-peer recv <tcp|mptcp> <port> [--read-buffer N] [--rcvbuf N] [--host A]   (--read-buffer: onread)
 //   node-peer connect <tcp|mptcp> <port> <count> [--host A]
@@ -112,7 +113,11 @@ function server(mode) {
       report({ cpuUs: cpuUs(cpu0), ...stalls.result(), ...stop() })
     })
   })
-  srv.listen(0, sopt('--bind', '127.0.0.1'), () => process.stdout.write(`PORT ${srv.address().port}\n`))
+  srv.listen(0, sopt('--bind', '127.0.0.1'), () => {
+    // --listen-rcvbuf: SO_RCVBUF on the listening socket, so accepted connections start with it (autotuning off).
+    setBuffer({ _handle: srv._handle }, 'rcv', opt('--listen-rcvbuf', 0))
+    process.stdout.write(`PORT ${srv.address().port}\n`)
+  })
 }
 
 // CPU time is counted from here on, not from process start (Node's own boot would otherwise count).
