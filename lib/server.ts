@@ -4,7 +4,7 @@ import { openListener } from './listen'
 import { policy, validateMptcpOption, type MptcpOption } from './policy'
 import { adopt, type MptcpSocketOptions } from './socket'
 import { kernelSupport } from './support'
-import { UserspaceAcceptor } from './userspace'
+import { UserspaceAcceptor, attachUserspace } from './userspace'
 
 export type ServerOpts = net.ServerOpts & MptcpSocketOptions
 
@@ -94,6 +94,7 @@ Object.defineProperty(Server.prototype, '_listen2', { configurable: true, writab
 /** Makes any net.Server (http, https, tls, http2, a framework's) open its TCP listeners over MPTCP, as Server does. */
 export function useMptcpListener(server: net.Server, mode?: MptcpOption): void {
   ;(server as Server)[kMode] = mode
+  if (mode === 'userspace' && !(server instanceof Server)) attachUserspace(server)
   Object.defineProperty(server, '_listen2', { configurable: true, writable: true, value: listen2 })
 }
 

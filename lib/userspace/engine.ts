@@ -95,7 +95,9 @@ interface Segment {
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 const SEGMENT_CHARGE = 512
-const MAX_BLOCK = 512 * 1024
+const MAX_BLOCK = 1024 * 1024
+const MIN_BLOCK = 64 * 1024
+const DEFAULT_BLOCK = 256 * 1024
 
 export class Engine {
   readonly role: Role
@@ -777,8 +779,11 @@ export class Engine {
     return sub.state === 'open'
   }
 
+  // A subflow takes more data while its socket holds less than ~20 ms of its delivery rate: enough to keep the
+  // path busy, little enough that a reinjected segment does not wait long behind it.
   private blocked(sub: Sub): boolean {
-    return this.hooks.backlog(sub.id) >= MAX_BLOCK
+    const limit = sub.rate > 0 ? Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, sub.rate * 0.02)) : DEFAULT_BLOCK
+    return this.hooks.backlog(sub.id) >= limit
   }
 
   private pool(): Sub[] {
@@ -889,7 +894,7 @@ export class Engine {
 
   // ---- timers ------------------------------------------------------------------------------------------
 
-  /** Call periodically (the transport does every 100 ms): liveness, staleness, reinjection, timeouts. */
+  /** Call periodically (the transport does every 50 ms): liveness, staleness, reinjection, timeouts. */
   tick(): void {
     if (this.state === 'closed') return
     const now = this.now()
@@ -904,7 +909,7 @@ export class Engine {
       }
       // Liveness is "bytes arrive on this subflow": ACKs while it carries data, PONGs while idle. Progress of
       // the connection-level ACK is not used: a hole elsewhere stalls it for every subflow.
-      const staleAfter = Math.min(1500, Math.max(300, 4 * (sub.srtt || 50)))
+      const staleAfter = Math.min(1500, Math.max(200, 3 * sub.srtt))
       const silent = now - sub.lastRecv
       const probeAfter = sub.inflight > 0 ? Math.max(100, 2 * sub.srtt) : this.opts.idleInterval
       if (silent >= probeAfter && sub.pingNonce === null) {

@@ -1,5 +1,5 @@
 export { connectUserspace } from './client'
-export { UserspaceAcceptor, type UserspaceServerStats } from './server'
+export { UserspaceAcceptor, attachUserspace, type UserspaceServerStats } from './server'
 export { UserspaceSocket } from './socket'
 export type { UserspaceOptions } from './options'
 export type { UserspaceSubflow } from './info'

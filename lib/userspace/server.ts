@@ -212,3 +212,25 @@ export class UserspaceAcceptor {
     }
   }
 }
+
+const attachedServers = new WeakSet<net.Server>()
+
+/**
+ * Gives any net.Server (http, https, tls, or one a framework made) the `mptcp: 'userspace'` acceptor: its
+ * 'connection' listeners get kernel-MPTCP and plain TCP sockets as before, and a UserspaceSocket for clients
+ * of the userspace protocol. Idempotent.
+ */
+export function attachUserspace(server: net.Server, options: UserspaceOptions = {}): UserspaceAcceptor | null {
+  if (attachedServers.has(server)) return null
+  attachedServers.add(server)
+  const acceptor = new UserspaceAcceptor(server, options, (server as net.Server & { allowHalfOpen?: boolean }).allowHalfOpen === true)
+  const emit = server.emit as (this: net.Server, event: string | symbol, ...args: unknown[]) => boolean
+  server.emit = function (this: net.Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'connection' && args[0] instanceof net.Socket) {
+      acceptor.handle(args[0], (s) => emit.call(this, 'connection', s))
+      return true
+    }
+    return emit.call(this, event, ...args)
+  } as net.Server['emit']
+  return acceptor
+}

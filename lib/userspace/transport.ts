@@ -27,7 +27,7 @@ export interface SubflowRecord {
   path?: { local?: string; remote: string; port: number; addrId: number }
 }
 
-const TICK_MS = 100
+const TICK_MS = 50
 const IPPROTO_TCP = 6
 const TCP_NOTSENT_LOWAT = 25
 // Keep little unsent data in the kernel: queued bytes then stay visible to the scheduler (and a reinjected

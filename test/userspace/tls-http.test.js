@@ -77,3 +77,31 @@ t.test('plain TCP and userspace clients interleaved on one port (echo)', async (
   }
   t.same(await Promise.all(jobs), [true, true, true, true, true, true])
 })
+
+t.test("mptcp.attach(httpServer, 'userspace'): any net.Server gets the userspace acceptor", async (t) => {
+  const app = mptcp.attach(
+    http.createServer((req, res) => res.end(`${req.url} ${req.socket.multipath}`)),
+    'userspace',
+  )
+  app.listen(0, '127.0.0.1')
+  await once(app, 'listening')
+  t.teardown(() => app.close())
+  const port = app.address().port
+  class UserspaceAgent extends http.Agent {
+    createConnection(opts, cb) {
+      const s = mptcp.connect({ host: opts.host, port: opts.port, mptcp: 'userspace', userspace: { force: true } })
+      s.once('connect', () => cb(null, s))
+      s.once('error', cb)
+    }
+  }
+  const get = (agent) =>
+    new Promise((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/x', agent }, (res) => {
+        let s = ''
+        res.on('data', (d) => (s += d))
+        res.on('end', () => resolve(s))
+      }).on('error', reject)
+    })
+  t.equal(await get(new UserspaceAgent()), '/x userspace')
+  t.match(await get(false), /^\/x (kernel|false)$/)
+})
