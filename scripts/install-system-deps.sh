@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing, and does nothing (quickly) when everything is present.
 set -eu
 
-PACKAGES="iproute2 nftables iperf3 mptcpize curl socat procps kmod"
+PACKAGES="iproute2 nftables iperf3 mptcpize curl python3 procps kmod"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -22,9 +22,25 @@ export function killChildren(children: Set<ChildProcess>, signal: NodeJS.Signals
   }
 }
 
+/** SIGKILL to every process still inside a namespace (grandchildren of what the lab spawned, say). */
+export function killPids(pids: string): void {
+  for (const pid of pids.split(/\s+/).filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }
+}
+
 function removeSync(res: LabResources): void {
   killChildren(res.children)
   for (const ns of res.namespaces) {
+    try {
+      killPids(execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))
+    } catch {
+      // no such namespace
+    }
     try {
       execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' })
     } catch {

@@ -1,7 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { labUnavailableReason, LabUnavailableError } from './availability'
-import { killChildren, track, untrack, type LabResources } from './cleanup'
+import { killChildren, killPids, track, untrack, type LabResources } from './cleanup'
 import { run } from './exec'
 import { LabHost } from './host'
 import { Middlebox, type MiddleboxRule } from './middlebox'
@@ -163,7 +163,7 @@ export class Lab {
     }
   }
 
-  /** Kills what the lab started and deletes both namespaces (with their links). Safe to call twice. */
+  /** Kills what the lab started (and anything else left inside), deletes both namespaces. Safe to call twice. */
   destroy(): Promise<void> {
     this.destroyed ??= (async () => {
       const children = [...this.resources.children]
@@ -174,7 +174,10 @@ export class Lab {
       const timer = setTimeout(() => killChildren(this.resources.children, 'SIGKILL'), 1500)
       await exited
       clearTimeout(timer)
-      for (const ns of this.resources.namespaces) await run('ip', ['netns', 'del', ns], { allowFailure: true })
+      for (const ns of this.resources.namespaces) {
+        killPids((await run('ip', ['netns', 'pids', ns], { allowFailure: true })).stdout)
+        await run('ip', ['netns', 'del', ns], { allowFailure: true })
+      }
       untrack(this.resources)
     })()
     return this.destroyed
