@@ -26,10 +26,14 @@ t.test('destroy() kills what the lab started and deletes both namespaces', async
   t.same((await lab.listNamespaces()).filter((n) => names.includes(n)).sort(), names.sort(), 'both exist')
   const child = l.client.spawn(['sleep', '60'])
   await new Promise((r) => child.once('spawn', r))
+  const forker = l.server.spawn(['sh', '-c', 'sleep 61 & echo $!; wait'])
+  const grandchild = Number(await new Promise((r) => forker.stdout.once('data', (d) => r(String(d).trim()))))
+  t.ok(alive(grandchild), 'a grandchild runs in the server namespace')
   await l.destroy()
   await l.destroy()
   t.same((await lab.listNamespaces()).filter((n) => names.includes(n)), [], 'both deleted')
   t.ok(child.exitCode !== null || child.signalCode !== null, 'the child was killed')
+  t.notOk(alive(grandchild), 'and the grandchild too')
 })
 
 for (const how of ['SIGINT', 'SIGTERM', 'throw']) {
