@@ -2,7 +2,7 @@
 // A small HTTP load loop over MPTCP or node:net clients (autocannon only speaks plain TCP):
 //   node http/client.js <net|mptcp> <port> [--connections N] [--duration S] [--keepalive 0|1]
 // N concurrent loops each send GET / back to back through one http.Agent whose createConnection is
-// mptcp.connect (or net.connect). Prints { requests, seconds, errors, sockets, mptcpSockets, latency }.
+// mptcp.connect (or net.connect). Prints { requests, seconds, errors, cpuUs, sockets, mptcpSockets, latency }.
 const http = require('node:http')
 const net = require('node:net')
 const path = require('node:path')
@@ -30,6 +30,7 @@ const sockets = { total: 0, mptcp: 0 }
 const latencies = []
 let requests = 0
 let errors = 0
+const cpu0 = process.cpuUsage()
 const t0 = performance.now()
 const deadline = t0 + duration
 
@@ -65,10 +66,11 @@ async function loop() {
 
 Promise.all(Array.from({ length: connections }, loop)).then(() => {
   const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
   latencies.sort((a, b) => a - b)
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]
   agent.destroy()
   process.stdout.write(
-    `${JSON.stringify({ requests, seconds, errors, sockets: sockets.total, mptcpSockets: sockets.mptcp, latency: { p50: q(0.5), p99: q(0.99) } })}\n`,
+    `${JSON.stringify({ requests, seconds, errors, cpuUs: cpu.user + cpu.system, sockets: sockets.total, mptcpSockets: sockets.mptcp, latency: { p50: q(0.5), p99: q(0.99) } })}\n`,
   )
 })

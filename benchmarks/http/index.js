@@ -82,23 +82,28 @@ async function mptcpClients({ runs = 6, duration = 3, connections = 10, body = 1
   section(`http, Node clients (http.Agent over net.connect / mptcp.connect): ${cases.length} cases x ${runs} runs x ${duration} s`)
   const servers = await startServers(kinds, body)
   const samples = Object.fromEntries(cases.map((c) => [c.key, []]))
+  const cpu = Object.fromEntries(cases.map((c) => [c.key, { client: [], server: [] }]))
   const last = {}
   try {
     for (let r = 0; r < runs; r++) {
       const order = r % 2 ? [...cases].reverse() : cases
       for (const c of order) {
         const args = [CLIENT, c.impl, String(servers[c.impl].port), '--connections', String(connections), '--duration', String(duration), '--keepalive', String(c.keepalive)]
+        const before = await serverStats(servers[c.impl].port)
         const res = JSON.parse((await children.run(process.execPath, args, { timeoutMs: (duration + 30) * 1000 })).trim())
+        const after = await serverStats(servers[c.impl].port)
+        cpu[c.key].client.push(res.cpuUs / res.requests)
+        cpu[c.key].server.push((after.cpuUs - before.cpuUs) / (after.requests - before.requests))
         if (res.errors) throw new Error(`${c.key}: ${res.errors} request errors`)
         const wantMptcp = c.impl === 'mptcp' ? res.sockets : 0
         if (res.mptcpSockets !== wantMptcp) throw new Error(`${c.key}: ${res.mptcpSockets}/${res.sockets} sockets were MPTCP on the wire`)
         const rps = res.requests / res.seconds
         samples[c.key].push(rps)
         last[c.key] = res
-        log(`round ${r + 1}/${runs}  ${c.key.padEnd(30)} ${fmt.num(rps)} req/s  (${res.sockets} sockets, ${res.mptcpSockets} MPTCP)`)
+        log(`round ${r + 1}/${runs}  ${c.key.padEnd(30)} ${fmt.num(rps).padStart(7)} req/s  CPU/request client ${(res.cpuUs / res.requests).toFixed(1)} us, server ${cpu[c.key].server.at(-1).toFixed(1)} us  (${res.sockets} sockets, ${res.mptcpSockets} MPTCP)`)
       }
     }
-    const results = Object.fromEntries(cases.map((c) => [c.key, { impl: c.impl, keepAlive: !!c.keepalive, requestsPerSecond: summary(samples[c.key]), lastRun: last[c.key] }]))
+    const results = Object.fromEntries(cases.map((c) => [c.key, { impl: c.impl, keepAlive: !!c.keepalive, requestsPerSecond: summary(samples[c.key]), clientCpuUsPerRequest: summary(cpu[c.key].client), serverCpuUsPerRequest: summary(cpu[c.key].server), lastRun: last[c.key] }]))
     const paired = Object.fromEntries(['keep-alive', 'connection per request'].map((m) => [m, pairedRatio(samples[`mptcp ${m}`], samples[`net ${m}`])]))
     return { config: { runs, duration, connections, body, client: 'benchmarks/http/client.js' }, results, pairedRatios: paired }
   } finally {
@@ -125,13 +130,15 @@ async function runPlain(opts) {
 async function runMptcpClients(opts) {
   const data = await mptcpClients({ runs: opts.runs, duration: opts.duration, connections: opts.connections })
   const r = data.results
+  const cpuOf = (k) => r[k].clientCpuUsPerRequest.median + r[k].serverCpuUsPerRequest.median
   const ratios = ['keep-alive', 'connection per request'].flatMap((mode) => [
     { label: `mptcp / net, ${mode}, ratio of medians`, value: r[`mptcp ${mode}`].requestsPerSecond.median / r[`net ${mode}`].requestsPerSecond.median },
     { label: `mptcp / net, ${mode}, per-round ratios`, value: data.pairedRatios[mode] },
+    { label: `${mode}: CPU per request (client + server), net / mptcp`, value: cpuOf(`net ${mode}`) / cpuOf(`mptcp ${mode}`), color: '#109618' },
   ])
   const svg = ratioBars({ title: 'HTTP req/s, MPTCP clients and server vs net clients and server', subtitle: `Node http.Agent loop, ${data.config.connections} concurrent, ${data.config.runs} x ${data.config.duration} s, ratio of medians`, bars: ratios })
   const files = write('http-mptcp-clients', { ...data, ratios }, svg)
-  console.log(`\n${table(['client -> server', 'median req/s', 'range'], Object.entries(r).map(([k, v]) => [k, fmt.num(v.requestsPerSecond.median), `${fmt.num(v.requestsPerSecond.min)} - ${fmt.num(v.requestsPerSecond.max)}`]))}`)
+  console.log(`\n${table(['client -> server', 'median req/s', 'range', 'client CPU us/request', 'server CPU us/request'], Object.entries(r).map(([k, v]) => [k, fmt.num(v.requestsPerSecond.median), `${fmt.num(v.requestsPerSecond.min)} - ${fmt.num(v.requestsPerSecond.max)}`, v.clientCpuUsPerRequest.median.toFixed(1), v.serverCpuUsPerRequest.median.toFixed(1)]))}`)
   console.log(`\n${table(['ratio', 'value'], ratios.map((x) => [x.label, fmt.ratio(x.value)]))}\nwrote ${files.join(', ')}`)
 }
 

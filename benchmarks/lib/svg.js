@@ -9,7 +9,8 @@ const FONT = 'font-family="sans-serif" font-size="12"'
  * bars: [{ label, value, note? }]; value is a ratio. Dashed lines at 1.0 and at `target` when given.
  */
 function ratioBars({ title, subtitle = '', bars, target, unit = 'x' }) {
-  const labelW = 300
+  // ~6.8 px per character of 12 px sans-serif.
+  const labelW = Math.max(160, Math.ceil(Math.max(...bars.map((b) => String(b.label).length)) * 6.8) + 20)
   const plotW = 420
   const rowH = 24
   const top = subtitle ? 52 : 36
@@ -17,7 +18,7 @@ function ratioBars({ title, subtitle = '', bars, target, unit = 'x' }) {
   const max = Math.max(1.1, target ?? 0, ...bars.map((b) => (Number.isFinite(b.value) ? b.value : 0))) * 1.08
   const x = (v) => labelW + (v / max) * plotW
   const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + plotW + 90}" height="${height}" ${FONT}>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.max(labelW + plotW + 150, title.length * 8.5 + 20)}" height="${height}" ${FONT}>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="20" font-size="15" font-weight="bold">${esc(title)}</text>`,
   ]
