@@ -1,6 +1,7 @@
 import crypto = require('node:crypto')
 import { ErrorCode, FrameDecoder, MAGIC, MAX_PAYLOAD, T, VERSION, encode, errorName, type ErrorCodeValue, type Frame } from './frames'
 import { deriveKeys, generateKeyPair, macEqual, macs, hmac, sha256, sharedSecret, type ConnectionKeys, type KeyPair } from './keys'
+import { Reassembly } from './reassembly'
 import { choose, type SchedulerName } from './scheduler'
 import { userspaceError } from './errors'
 
@@ -94,7 +95,6 @@ interface Segment {
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
-const SEGMENT_CHARGE = 512
 const MAX_BLOCK = 1024 * 1024
 const MIN_BLOCK = 64 * 1024
 const DEFAULT_BLOCK = 256 * 1024
@@ -134,8 +134,11 @@ export class Engine {
   rcvNxt = 0
   private rcvEdge = 0
   private advertisedEdge = 0
-  private ooo: { dsn: number; buf: Buffer }[] = []
-  oooCharged = 0
+  private readonly ooo = new Reassembly()
+  /** Bytes of out-of-order data charged against the window. */
+  get oooCharged(): number {
+    return this.ooo.charged
+  }
   private peerFinDsn = -1
   private readEnded = false
   private lastRcvProgress = 0
@@ -617,47 +620,19 @@ export class Engine {
   }
 
   private drainOoo(): void {
-    while (this.ooo.length && this.ooo[0]!.dsn <= this.rcvNxt) {
-      const seg = this.ooo.shift()!
-      this.oooCharged -= Math.max(seg.buf.length, SEGMENT_CHARGE)
-      const end = seg.dsn + seg.buf.length
-      if (end > this.rcvNxt) this.deliver(seg.buf.subarray(this.rcvNxt - seg.dsn))
+    for (let b = this.ooo.take(this.rcvNxt); b; b = this.ooo.take(this.rcvNxt)) {
+      this.deliver(b)
       if (this.state === 'closed') return
     }
   }
 
   private insertOoo(start: number, buf: Buffer): void {
-    // Keep segments disjoint: trim the new one against its neighbours, splitting where it spans a gap.
-    let i = 0
-    while (i < this.ooo.length && this.ooo[i]!.dsn + this.ooo[i]!.buf.length <= start) i++
-    let pos = start
-    let rest = buf
-    while (rest.length > 0) {
-      const next = this.ooo[i]
-      if (next && next.dsn <= pos) {
-        const skip = next.dsn + next.buf.length - pos
-        if (skip >= rest.length) return
-        rest = rest.subarray(skip)
-        pos += skip
-        i++
-        continue
-      }
-      const take = next ? Math.min(rest.length, next.dsn - pos) : rest.length
-      const charge = Math.max(take, SEGMENT_CHARGE)
-      if (this.oooCharged + charge + this.hooks.appBuffered() > this.opts.window) {
-        this.droppedOutOfWindow += rest.length
-        return
-      }
-      this.ooo.splice(i, 0, { dsn: pos, buf: Buffer.from(rest.subarray(0, take)) })
-      this.oooCharged += charge
-      i++
-      pos += take
-      rest = rest.subarray(take)
-    }
+    const budget = this.opts.window - this.hooks.appBuffered() - this.ooo.charged
+    this.droppedOutOfWindow += this.ooo.insert(start, buf, budget)
   }
 
   private recomputeEdge(): void {
-    const free = Math.max(0, this.opts.window - this.hooks.appBuffered() - this.oooCharged)
+    const free = Math.max(0, this.opts.window - this.hooks.appBuffered() - this.ooo.charged)
     this.rcvEdge = Math.max(this.rcvEdge, this.rcvNxt + free)
   }
 
@@ -668,7 +643,7 @@ export class Engine {
       if (dsn !== this.peerFinDsn) return this.subProtocolError(sub, ErrorCode.PROTOCOL, 'conflicting DATA_FIN')
       return true
     }
-    if (dsn < this.rcvNxt || (this.ooo.length && dsn < this.ooo[this.ooo.length - 1]!.dsn + this.ooo[this.ooo.length - 1]!.buf.length)) {
+    if (dsn < this.rcvNxt || (this.ooo.size && dsn < this.ooo.end)) {
       return this.subProtocolError(sub, ErrorCode.PROTOCOL, 'DATA_FIN before received data')
     }
     this.peerFinDsn = dsn
@@ -928,7 +903,7 @@ export class Engine {
       this.abort(null)
       return
     }
-    if (this.ooo.length && now - this.lastRcvProgress > this.opts.holeTimeout) {
+    if (this.ooo.size && now - this.lastRcvProgress > this.opts.holeTimeout) {
       this.abort(userspaceError('HOLE', `no progress for ${this.opts.holeTimeout} ms behind a hole in the data`))
       return
     }
@@ -972,8 +947,7 @@ export class Engine {
     this.unsentBytes = 0
     this.segments = []
     this.reinjectQueue = []
-    this.ooo = []
-    this.oooCharged = 0
+    this.ooo.clear()
     this.hooks.closed(err)
   }
 
@@ -1087,6 +1061,6 @@ export class Engine {
   memory(): number {
     let parser = 0
     for (const s of this.subs.values()) parser += s.decoder.buffered
-    return this.sendBuffered() + this.oooCharged + parser
+    return this.sendBuffered() + this.ooo.charged + parser
   }
 }
