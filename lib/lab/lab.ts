@@ -168,12 +168,14 @@ export class Lab {
     this.destroyed ??= (async () => {
       const children = [...this.resources.children]
       killChildren(this.resources.children, 'SIGTERM')
+      // 'exit', not 'close': a grandchild may hold the child's stdio open for as long as it lives.
       const exited = Promise.all(
-        children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('close', r)))),
+        children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))),
       )
-      const timer = setTimeout(() => killChildren(this.resources.children, 'SIGKILL'), 1500)
-      await exited
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 1500)))])
       clearTimeout(timer)
+      killChildren(this.resources.children, 'SIGKILL')
       for (const ns of this.resources.namespaces) {
         killPids((await run('ip', ['netns', 'pids', ns], { allowFailure: true })).stdout)
         await run('ip', ['netns', 'del', ns], { allowFailure: true })
