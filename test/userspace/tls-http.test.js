@@ -105,3 +105,18 @@ t.test("mptcp.attach(httpServer, 'userspace'): any net.Server gets the userspace
   t.equal(await get(new UserspaceAgent()), '/x userspace')
   t.match(await get(false), /^\/x (kernel|false)$/)
 })
+
+t.test("mptcp.http with mptcp: 'userspace' on both ends", async (t) => {
+  const srv = mptcp.http.createServer({ mptcp: 'userspace' }, (req, res) => res.end(`hi ${req.socket.multipath}`))
+  srv.listen(0, '127.0.0.1')
+  await once(srv, 'listening')
+  t.teardown(() => srv.close())
+  const agent = new mptcp.http.Agent({ mptcp: 'userspace', userspace: { force: true } })
+  t.teardown(() => agent.destroy())
+  const [res] = await once(mptcp.http.get({ host: '127.0.0.1', port: srv.address().port, path: '/', agent }), 'response')
+  let body = ''
+  res.on('data', (d) => (body += d))
+  await once(res, 'end')
+  t.equal(body, 'hi userspace')
+  t.equal(res.socket.multipath, 'userspace')
+})
