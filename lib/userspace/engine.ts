@@ -39,6 +39,8 @@ export interface EngineHooks {
   removeAddr?(id: number): void
   /** Our DATA_FIN was acked. */
   finAcked?(): void
+  /** A subflow's measured delivery rate changed (bytes/s): the transport may size its kernel queue to it. */
+  rateChanged?(sf: number, rate: number): void
   /** Run fn at the end of this event-loop turn (setImmediate). Without it every chunk is acked at once. */
   defer?(fn: () => void): void
   /** A join on this engine failed (the server's rate limiter counts it). */
@@ -78,6 +80,7 @@ export interface Sub {
   inflight: number
   lastProgress: number
   rate: number
+  reportedRate: number
   rateBytes: number
   rateStamp: number
   bytesSent: number
@@ -205,6 +208,7 @@ export class Engine {
       inflight: 0,
       lastProgress: now,
       rate: 0,
+      reportedRate: 0,
       rateBytes: 0,
       rateStamp: now,
       bytesSent: 0,
@@ -898,6 +902,10 @@ export class Engine {
         if (sub.pingNonce !== null && now - sub.pingSent > staleAfter * 2) sub.pingNonce = null
       }
       this.updateRate(sub, now)
+      if (sub.rate > 0 && Math.abs(sub.rate - sub.reportedRate) > sub.reportedRate / 4) {
+        sub.reportedRate = sub.rate
+        this.hooks.rateChanged?.(sub.id, sub.rate)
+      }
     }
     if (this.closeDeadline && now > this.closeDeadline) {
       this.abort(null)

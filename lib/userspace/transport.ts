@@ -30,17 +30,20 @@ export interface SubflowRecord {
 const TICK_MS = 50
 const IPPROTO_TCP = 6
 const TCP_NOTSENT_LOWAT = 25
-// Keep little unsent data in the kernel: queued bytes then stay visible to the scheduler (and a reinjected
-// segment does not wait behind megabytes of kernel send buffer on the subflow it moves to).
-const NOTSENT_LOWAT = 128 * 1024
+// Keep little unsent data in the kernel: queued bytes then stay visible to the scheduler, and a segment
+// (reinjected, or on a slow path) does not wait behind a deep kernel queue. Sized to ~5 ms of the subflow's
+// measured rate once known (a slow path gets a short queue, loopback a long one: fewer syscalls).
+const INITIAL_LOWAT = 128 * 1024
+const MIN_LOWAT = 16 * 1024
+const MAX_LOWAT = 256 * 1024
 
 function uncork(s: net.Socket): void {
   s.uncork()
 }
 
-function limitKernelQueue(socket: net.Socket): void {
+function limitKernelQueue(socket: net.Socket, bytes: number): void {
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd
-  if (native && typeof fd === 'number' && fd >= 0) native.setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, NOTSENT_LOWAT)
+  if (native && typeof fd === 'number' && fd >= 0) native.setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, Math.round(bytes))
 }
 const DESTROY_AFTER_MS = 1000
 
@@ -66,6 +69,10 @@ export class Transport {
       writable: () => app.writable(),
       finAcked: () => app.finAcked?.(),
       defer: (fn) => setImmediate(fn),
+      rateChanged: (sf, rate) => {
+        const s = this.subflows.get(sf)?.socket
+        if (s) limitKernelQueue(s, Math.min(MAX_LOWAT, Math.max(MIN_LOWAT, rate * 0.005)))
+      },
       appBuffered: () => app.appBuffered(),
       addAddr: (a) => app.addAddr?.(a),
       removeAddr: (id) => app.removeAddr?.(id),
@@ -84,7 +91,7 @@ export class Transport {
     if (this.noDelay !== undefined) socket.setNoDelay(this.noDelay)
     if (this.keepAlive) socket.setKeepAlive(...this.keepAlive)
     if (!this.refed) socket.unref()
-    limitKernelQueue(socket)
+    limitKernelQueue(socket, INITIAL_LOWAT)
     socket.on('data', (chunk: Buffer) => this.engine.receive(id, chunk))
     socket.on('drain', () => this.engine.drained(id))
     socket.on('error', () => {})
