@@ -177,7 +177,13 @@ export class Lab {
       clearTimeout(timer)
       killChildren(this.resources.children, 'SIGKILL')
       for (const ns of this.resources.namespaces) {
-        killPids((await run('ip', ['netns', 'pids', ns], { allowFailure: true })).stdout)
+        // Until nothing is left inside (SIGKILL takes effect when the process next runs).
+        for (let i = 0; i < 40; i++) {
+          const pids = (await run('ip', ['netns', 'pids', ns], { allowFailure: true })).stdout
+          if (!pids.trim()) break
+          killPids(pids)
+          await sleep(25)
+        }
         await run('ip', ['netns', 'del', ns], { allowFailure: true })
       }
       untrack(this.resources)
