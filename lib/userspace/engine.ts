@@ -2,7 +2,7 @@ import crypto = require('node:crypto')
 import { ErrorCode, FrameDecoder, MAGIC, MAX_PAYLOAD, T, VERSION, encode, errorName, type ErrorCodeValue, type Frame } from './frames'
 import { deriveKeys, generateKeyPair, macEqual, macs, hmac, sha256, sharedSecret, type ConnectionKeys, type KeyPair } from './keys'
 import { Reassembly } from './reassembly'
-import { choose, type SchedulerName } from './scheduler'
+import { choose, expectedCompletion, type SchedulerName } from './scheduler'
 import { userspaceError } from './errors'
 
 // The connection-level protocol engine (docs/userspace-protocol.md). No I/O: subflow bytes come in through
@@ -95,6 +95,9 @@ interface Segment {
   dsn: number
   buf: Buffer
   subs: number[]
+  sentAt: number
+  /** Already copied once to a faster subflow by opportunistic reinjection. */
+  opportunistic?: boolean
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
@@ -784,11 +787,12 @@ export class Engine {
         let seg = this.nextReinject()
         if (!seg) {
           const room = this.sndEdge - this.sndNxt
+          if (this.unsentBytes > 0 && room <= 0) this.opportunisticReinject(pool)
           if (this.unsentBytes === 0 || room <= 0) break
           const len = Math.min(MAX_PAYLOAD, room, this.unsentBytes)
           const picks = choose(this.opts.scheduler, pool, len, (s) => this.blocked(s), this.rr++)
           if (picks.length === 0) break
-          seg = { dsn: this.sndNxt, buf: this.takeUnsent(len), subs: [] }
+          seg = { dsn: this.sndNxt, buf: this.takeUnsent(len), subs: [], sentAt: this.now() }
           this.segments.push(seg)
           this.sndNxt += len
           this.sendSegment(seg, picks)
@@ -844,6 +848,24 @@ export class Engine {
     }
     this.unsentBytes -= len
     return out
+  }
+
+  // Head-of-line mitigation (MPTCP's opportunistic retransmission): when the peer's window is full and the
+  // oldest unacked segment sits on a slower subflow, send one copy of it on the subflow that would deliver it
+  // first. Only the head, only once, only after it waited longer than that subflow needs.
+  private opportunisticReinject(pool: Sub[]): void {
+    const head = this.segments[0]
+    if (!head || head.opportunistic || pool.length < 2) return
+    const others = pool.filter((s) => !head.subs.includes(s.id) && !this.blocked(s))
+    if (others.length === 0) return
+    const fast = others.reduce((a, b) => (expectedCompletion(a, head.buf.length) <= expectedCompletion(b, head.buf.length) ? a : b))
+    // Its own in-flight bytes are not counted: behind the hole they are delivered but cannot be acked.
+    const need = expectedCompletion({ ...fast, inflight: 0 }, head.buf.length)
+    if (this.now() - head.sentAt < Math.max(20, 2 * need)) return
+    head.opportunistic = true
+    this.retransmits++
+    this.bytesRetrans += head.buf.length
+    this.sendSegment(head, [fast])
   }
 
   private sendSegment(seg: Segment, picks: Sub[]): void {

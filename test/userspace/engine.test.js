@@ -395,3 +395,30 @@ t.test('reassembly: random overlapping pieces come out as the original bytes; ch
   )
   t.end()
 })
+
+t.test('opportunistic reinjection: a window-limited sender copies the head segment off a slow subflow', (t) => {
+  const window = 256 * 1024
+  const p = pair({ server: { window }, client: { scheduler: 'roundrobin' } })
+  t.ok(p.handshake())
+  p.c.engine.join(2)
+  p.flush()
+  const data = crypto.randomBytes(1024 * 1024)
+  p.c.engine.write(data)
+  const held = []
+  const step = () => {
+    // subflow 2 is slow: what the client sends on it does not arrive (yet)
+    for (let i = p.queue.length - 1; i >= 0; i--) if (p.queue[i][0] === 'server' && p.queue[i][1] === 2) held.push(...p.queue.splice(i, 1))
+    p.flush()
+  }
+  step()
+  const stalled = concat(p.s.data).length
+  t.ok(stalled < window, `window-limited behind the slow subflow at ${stalled}`)
+  for (let ms = 0; ms < 150; ms += 25) {
+    p.tick(25)
+    step()
+  }
+  t.equal(p.c.engine.subs.get(2).healthy, true, 'not stale yet: this is opportunistic, not failover')
+  t.ok(p.c.engine.retransmits > 0)
+  t.ok(concat(p.s.data).length > window, `progress past the window: ${concat(p.s.data).length}`)
+  t.end()
+})
