@@ -544,6 +544,9 @@ export class Engine {
         return this.onDataFin(sub, f.dsn)
       case T.PING:
         this.out(sub, [encode.pong(f.nonce)])
+        // A window update may have gone to a subflow that died since: a peer's PING doubles as a window probe.
+        this.recomputeEdge()
+        if (this.rcvEdge > this.advertisedEdge) this.sendAck(sub)
         return
       case T.PONG:
         if (sub.pingNonce !== null && f.nonce === sub.pingNonce) {
