@@ -112,3 +112,15 @@ t.test('backup path: idle while the active one is healthy, carries the data when
   const end = await clientLinkBytes(l)
   t.ok(end[1].tx - mid[1].tx > 20 * MiB, 'the backup path carried the rest')
 })
+
+t.test('client kernel has MPTCP, server kernel does not: the fallen-back connection runs the userspace protocol', async (t) => {
+  const l = await lab.createLab({ paths: 2, endpoints: 'none', mptcpEnabled: { client: true, server: false } })
+  t.teardown(() => l.destroy())
+  const bytes = 8 * MiB
+  const p = await transfer(l, { bytes })
+  t.equal(p.connected.multipath, 'userspace', 'kernel MPTCP was tried first and fell back')
+  const sent = await p.cli.next('sent', 30000)
+  const done = await p.srv.next('done', 30000)
+  t.equal(done.sha256, sent.sha256)
+  t.ok(lastSample(p.cli).subflows.length >= 2, 'and still got extra subflows')
+})
