@@ -2,7 +2,7 @@ import net = require('node:net')
 import diagnostics = require('node:diagnostics_channel')
 import { native } from './binding'
 import { armHandle, type Dialer, type TcpHandle } from './dial'
-import { MptcpUnavailableError } from './errors'
+import { MptcpUnavailableError, invalidArgValue } from './errors'
 import type { Endpoint } from './decode/sockaddr'
 import type { MptcpInfo } from './decode/mptcp-info'
 import type { Subflow } from './decode/subflows'
@@ -107,6 +107,10 @@ export class Socket extends net.Socket {
     let normalized = normalizeArgs(args)
     const [options, cb] = normalized
     const mode = validateMptcpOption(options.mptcp) ?? this[kMode]
+    if (mode === 'userspace') {
+      // The userspace stack is a different object (a Duplex over several subflows): only connect() can return it.
+      throw invalidArgValue('options.mptcp', mode, "works with mptcp.connect(), not with Socket.prototype.connect()")
+    }
     this[kMode] = mode
     this[kDialer] = null
     if (options.path != null || mode === false) return super.connect(normalized as never)

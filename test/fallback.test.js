@@ -99,6 +99,16 @@ t.test('bad mptcp option values throw like net validation errors', async (t) => 
   }
 })
 
+t.test("mptcp: 'userspace' on Socket.prototype.connect is refused, not silently ignored", async (t) => {
+  t.throws(() => new mptcp.Socket({ mptcp: 'userspace' }).connect(1, '127.0.0.1'), {
+    code: 'ERR_INVALID_ARG_VALUE',
+    message: /mptcp\.connect\(\)/,
+  })
+  t.throws(() => new mptcp.Socket().connect({ port: 1, host: '127.0.0.1', mptcp: 'userspace' }), {
+    code: 'ERR_INVALID_ARG_VALUE',
+  })
+})
+
 t.test('Unix socket paths go to net untouched', async (t) => {
   const path = `/tmp/mptcp-test-${process.pid}.sock`
   const server = mptcp.createServer((s) => s.end('unix')).listen(path)
