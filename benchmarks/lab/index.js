@@ -10,19 +10,20 @@ const { table } = require('../lib/table')
 const fmt = require('../lib/format')
 
 async function runAggregation(opts) {
-  const data = await aggregation({ runs: opts.runs, seconds: opts.seconds })
+  const data = await aggregation({ runs: opts.runs, seconds: opts.seconds, scenario: opts.scenario })
   const bars = []
   const rows = []
   for (const [key, s] of Object.entries(data.scenarios)) {
     for (const [impl, r] of Object.entries(s.results)) {
       const label = impl === 'node-net' ? `${key}: node:net (1 path)` : `${key}: ${impl}`
       bars.push({ label, value: r.efficiency.median, color: impl === 'node-net' ? '#999999' : undefined })
-      rows.push([key, impl, fmt.mbit(r.goodputBitsPerSecond.median), fmt.mbit(r.idealBitsPerSecond), r.efficiency.median.toFixed(3), `${r.efficiency.min.toFixed(3)} - ${r.efficiency.max.toFixed(3)}`])
+      rows.push([key, impl, fmt.mbit(r.goodputBitsPerSecond.median), fmt.mbit(r.idealBitsPerSecond), r.efficiency.median.toFixed(3), `${r.efficiency.min.toFixed(3)} - ${r.efficiency.max.toFixed(3)}`, `${r.runsWithStalls}/${r.efficiency.runs}`, `${(r.stallSeconds.median * 1000).toFixed(0)} ms`])
     }
   }
   const svg = ratioBars({ title: 'Aggregation efficiency: goodput / sum of path rates (median)', subtitle: `${data.config.runs} runs per bar, ~${data.config.seconds} s uploads; node:net uses one path, so its ideal is that path's rate`, bars, target: 0.9 })
-  const files = write('lab-aggregation', data, svg)
-  console.log(`\n${table(['paths', 'implementation', 'goodput (median)', 'ideal', 'efficiency', 'range'], rows)}\nwrote ${files.join(', ')}`)
+  // A run of one scenario only (--scenario) keeps the full results file.
+  const files = write(opts.scenario ? `lab-aggregation-${opts.scenario}` : 'lab-aggregation', data, svg)
+  console.log(`\n${table(['paths', 'implementation', 'goodput (median)', 'ideal', 'efficiency', 'range', 'runs with stalls', 'stalled (median)'], rows)}\nwrote ${files.join(', ')}`)
 }
 
 async function runFailover(opts) {

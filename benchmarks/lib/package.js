@@ -45,6 +45,10 @@ function snapshotPackage() {
   }
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
   process.env.MPTCP_BENCH_PACKAGE = dir
+  try {
+    // The commit the snapshot was taken at (the build may also hold uncommitted work of that moment).
+    process.env.MPTCP_BENCH_COMMIT = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
+  } catch {}
   return dir
 }
 

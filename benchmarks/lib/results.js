@@ -8,6 +8,7 @@ const { execFileSync } = require('node:child_process')
 const dir = path.join(__dirname, '..', 'results')
 
 function gitCommit() {
+  if (process.env.MPTCP_BENCH_COMMIT) return process.env.MPTCP_BENCH_COMMIT
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname, encoding: 'utf8' }).trim()
   } catch {
