@@ -3,6 +3,7 @@
 const { throughput } = require('./throughput')
 const { connrate } = require('./connrate')
 const { variants } = require('./variants')
+const { stall } = require('./stall')
 const { ratioBars } = require('../lib/svg')
 const { write } = require('../lib/results')
 const { table } = require('../lib/table')
@@ -109,12 +110,24 @@ async function runVariants(opts) {
   console.log(`\nwrote ${files.join(', ')}`)
 }
 
+async function runStall(opts) {
+  const data = await stall({ runs: opts.runs, bytes: opts.bytes })
+  const rows = Object.entries(data.results).map(([k, r]) => [k, `${r.runsWithStalls}/${r.bytesPerSecond.runs}`, `${(r.stallSeconds.median * 1000).toFixed(0)} ms`, fmt.rate(r.bytesPerSecond.median), fmt.rate(activeMedian(r))])
+  const bars = Object.entries(data.results).map(([k, r]) => ({ label: k, value: r.runsWithStalls / r.bytesPerSecond.runs, color: k.startsWith('TCP') ? '#999999' : undefined }))
+  const svg = ratioBars({ title: 'Kernel stall reproducer: share of runs with a delivery gap > 100 ms', subtitle: `C reader starting 10 ms late, ${fmt.bytes(data.config.bytes)} per run, ${data.config.runs} runs`, bars, unit: '' })
+  const files = write('loopback-stall', data, svg)
+  console.log(`\n${table(['reader', 'runs with stalls', 'stalled per run (median)', 'median', 'median w/o stalls'], rows)}\nwrote ${files.join(', ')}`)
+}
+
+// stall is not in the default set: it documents a kernel behaviour, not the package.
 const PARTS = { throughput: runThroughput, connrate: runConnrate, variants: runVariants }
+const EXTRA = { stall: runStall }
 
 async function loopback(part, opts) {
+  const all = { ...PARTS, ...EXTRA }
   for (const name of part ? [part] : Object.keys(PARTS)) {
-    if (!PARTS[name]) throw new Error(`unknown loopback part "${name}" (have: ${Object.keys(PARTS).join(', ')})`)
-    await PARTS[name](opts)
+    if (!all[name]) throw new Error(`unknown loopback part "${name}" (have: ${Object.keys(all).join(', ')})`)
+    await all[name](opts)
   }
 }
 
