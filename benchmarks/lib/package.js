@@ -47,7 +47,7 @@ function snapshotPackage() {
   process.env.MPTCP_BENCH_PACKAGE = dir
   try {
     // The commit the snapshot was taken at (the build may also hold uncommitted work of that moment).
-    process.env.MPTCP_BENCH_COMMIT = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
+    process.env.MPTCP_BENCH_COMMIT = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
   } catch {}
   return dir
 }

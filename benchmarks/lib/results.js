@@ -10,7 +10,7 @@ const dir = path.join(__dirname, '..', 'results')
 function gitCommit() {
   if (process.env.MPTCP_BENCH_COMMIT) return process.env.MPTCP_BENCH_COMMIT
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname, encoding: 'utf8' }).trim()
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
   } catch {
     return null
   }
