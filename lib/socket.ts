@@ -95,8 +95,10 @@ export class Socket extends net.Socket {
     if (fd < 0) return []
     const list = mptcpSubflows(fd)
     if (typeof list !== 'number') return list
-    if (!native) return []
-    return [{ id: 1, local: endpoint(this.localAddress, this.localFamily, this.localPort), remote: endpoint(this.remoteAddress, this.remoteFamily, this.remotePort), tcpInfo: tcpInfo(fd) }]
+    // Still MPTCP but the kernel lists nothing (subflows already closed), or no peer (not connected): none.
+    const remote = endpoint(this.remoteAddress, this.remoteFamily, this.remotePort)
+    if (!native || !remote || isMptcp(fd)) return []
+    return [{ id: 1, local: endpoint(this.localAddress, this.localFamily, this.localPort), remote, tcpInfo: tcpInfo(fd) }]
   }
 
   override connect(options: SocketConnectOpts, connectionListener?: () => void): this

@@ -70,6 +70,24 @@ for (const [host, family] of [
   })
 }
 
+t.test('after both ends closed, no made-up subflow records', async (t) => {
+  const server = mptcp.createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => server.close())
+  const accepted = once(server, 'connection')
+  const c = mptcp.connect(server.address().port, '127.0.0.1')
+  const [s] = await accepted
+  s.resume()
+  c.resume()
+  c.end('bye')
+  await once(s, 'end')
+  s.end()
+  await once(c, 'end')
+  await new Promise((r) => setTimeout(r, 50))
+  t.same(s.subflows(), [], 'server side lists nothing once its subflows are gone')
+})
+
 t.test('stats on sockets without a connection', async (t) => {
   const s = new mptcp.Socket()
   t.equal(s.multipath, false)
