@@ -26,18 +26,26 @@ const statsDescriptors: PropertyDescriptorMap = {
   subflows: { configurable: true, writable: true, value: proto.subflows },
 }
 
+const adopted = new WeakSet<object>()
+
 /** A tls.TLSSocket that also answers multipath / mptcpInfo() / subflows(). */
 export class MptcpTLSSocket extends tls.TLSSocket implements MultipathStats {
   declare readonly multipath: Multipath
   declare mptcpInfo: () => MptcpInfo | null
   declare subflows: () => Subflow[]
+
+  /** TLS sockets given the stats by adoptTls() answer `instanceof MptcpTLSSocket` too. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (this === MptcpTLSSocket && typeof value === 'object' && value !== null && adopted.has(value)) ||
+      Function.prototype[Symbol.hasInstance].call(this, value)
+  }
 }
 Object.defineProperties(MptcpTLSSocket.prototype, statsDescriptors)
 
-/** Gives a TLS socket the multipath stats (prototype swap for plain TLSSockets, own properties otherwise). */
+/** Gives a TLS socket the multipath stats as own members (a prototype swap would slow V8 down on it, see adopt()). */
 export function adoptTls<T extends tls.TLSSocket>(socket: T): T & MultipathStats {
   if (!(socket instanceof tls.TLSSocket) || 'mptcpInfo' in socket) return socket as T & MultipathStats
-  if (Object.getPrototypeOf(socket) === tls.TLSSocket.prototype) Object.setPrototypeOf(socket, MptcpTLSSocket.prototype)
-  else Object.defineProperties(socket, statsDescriptors)
+  Object.defineProperties(socket, statsDescriptors)
+  adopted.add(socket)
   return socket as T & MultipathStats
 }
