@@ -155,7 +155,10 @@ module.exports = { apps }
 if (require.main === module) {
   const { parseArgs } = require('../lib/args')
   const { snapshotPackage } = require('../lib/package')
-  const { suites, opts } = parseArgs(process.argv.slice(2))
+  const argv = process.argv.slice(2)
+  const { suites, opts } = parseArgs(argv)
+  // The result files record `npm run bench -- <args>`: write down the run.js form of this standalone run.
+  process.argv.splice(2, argv.length, suites[0] ? `apps:${suites[0]}` : 'apps', ...argv.filter((a) => a !== suites[0]))
   log(`package under test: a snapshot of the current build in ${snapshotPackage()}`)
   apps(suites[0], opts).then(
     () => children.killAll(),

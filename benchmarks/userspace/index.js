@@ -104,7 +104,10 @@ if (require.main === module) {
   const { snapshotPackage } = require('../lib/package')
   const { killAll } = require('../lib/children')
   const { log } = require('../lib/progress')
-  const { suites, opts } = parseArgs(process.argv.slice(2))
+  const argv = process.argv.slice(2)
+  const { suites, opts } = parseArgs(argv)
+  // The result files record `npm run bench -- <args>`: write down the run.js form of this standalone run.
+  process.argv.splice(2, argv.length, suites[0] ? `userspace:${suites[0]}` : 'userspace', ...argv.filter((a) => a !== suites[0]))
   log(`package under test: a snapshot of the current build in ${snapshotPackage()}`)
   userspace(suites[0], opts).then(
     () => killAll(),
