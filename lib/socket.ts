@@ -109,8 +109,9 @@ export class Socket extends net.Socket {
     let normalized = normalizeArgs(args)
     const [options, cb] = normalized
     const mode = validateMptcpOption(options.mptcp) ?? this[kMode]
-    if (mode === 'userspace') {
+    if (mode === 'userspace' && options.path == null && policy.dial) {
       // The userspace stack is a different object (a Duplex over several subflows): only connect() can return it.
+      // (With dialers switched off by NODE_MPTCP it is plain TCP, like every other mode.)
       throw invalidArgValue('options.mptcp', mode, "works with mptcp.connect(), not with Socket.prototype.connect()")
     }
     this[kMode] = mode

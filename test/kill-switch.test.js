@@ -57,6 +57,24 @@ t.test('NODE_MPTCP=dial: dialers only', async (t) => {
   t.equal(out.strictListen, 'ERR_MPTCP_UNAVAILABLE')
 })
 
+t.test("NODE_MPTCP=listen with mptcp: 'userspace' dials plain TCP", async (t) => {
+  const script = `
+    const mptcp = require(${JSON.stringify(path.join(__dirname, '..'))})
+    const { wire } = require(${JSON.stringify(path.join(__dirname, 'helpers', 'wire'))})
+    const server = require('node:net').createServer((s) => s.end('tcp')).listen(0, '127.0.0.1', () => {
+      const c = mptcp.connect({ port: server.address().port, host: '127.0.0.1', mptcp: 'userspace' })
+      let body = ''
+      c.on('connect', () => { body += JSON.stringify(wire(c)) })
+      c.on('data', (d) => (body += d))
+      c.on('end', () => { process.stdout.write(body); server.close() })
+    })`
+  const out = execFileSync(process.execPath, ['-e', script], {
+    env: { ...process.env, NODE_MPTCP: 'listen', NODE_MPTCP_NO_NATIVE: '' },
+    encoding: 'utf8',
+  })
+  t.equal(out, `${JSON.stringify(TCP)}tcp`)
+})
+
 t.test('an unknown NODE_MPTCP value keeps MPTCP on and says why', async (t) => {
   const out = probe({ NODE_MPTCP: 'sometimes' })
   t.same(out.default.wire, MPTCP)
