@@ -40,7 +40,7 @@ export class Server extends net.Server {
       super(options ?? {}, connectionListener as ((socket: net.Socket) => void) | undefined)
     }
     this[kMode] = typeof options === 'object' && options !== null ? validateMptcpOption(options.mptcp) : undefined
-    if (this[kMode] === 'userspace' && typeof options === 'object') {
+    if (this[kMode] === 'userspace' && policy.listen && typeof options === 'object') {
       this[kUserspace] = new UserspaceAcceptor(this, options.userspace ?? {}, options.allowHalfOpen === true)
     }
   }
@@ -94,7 +94,7 @@ Object.defineProperty(Server.prototype, '_listen2', { configurable: true, writab
 /** Makes any net.Server (http, https, tls, http2, a framework's) open its TCP listeners over MPTCP, as Server does. */
 export function useMptcpListener(server: net.Server, mode?: MptcpOption): void {
   ;(server as Server)[kMode] = mode
-  if (mode === 'userspace' && !(server instanceof Server)) attachUserspace(server)
+  if (mode === 'userspace' && policy.listen && !(server instanceof Server)) attachUserspace(server)
   Object.defineProperty(server, '_listen2', { configurable: true, writable: true, value: listen2 })
 }
 
