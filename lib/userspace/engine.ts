@@ -104,6 +104,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 const MAX_BLOCK = 1024 * 1024
 const MIN_BLOCK = 64 * 1024
 const DEFAULT_BLOCK = 256 * 1024
+const MIN_SLICE = 16 * 1024
 
 export class Engine {
   readonly role: Role
@@ -797,7 +798,7 @@ export class Engine {
           if (picks.length === 0) break
           seg = { dsn: this.sndNxt, buf: this.takeUnsent(len), subs: [], sentAt: this.now() }
           this.segments.push(seg)
-          this.sndNxt += len
+          this.sndNxt += seg.buf.length
           this.sendSegment(seg, picks)
           continue
         }
@@ -825,8 +826,12 @@ export class Engine {
     return undefined
   }
 
-  private takeUnsent(len: number): Buffer {
+  // Slices, never copies, a large write: a segment that would straddle two large writes ends at the first one's
+  // end instead (after a window-limited short segment every later one would straddle, costing a 64 KiB copy
+  // each). Only small writes are concatenated into one segment.
+  private takeUnsent(want: number): Buffer {
     const head = this.unsent[0]!
+    const len = head.length < want && head.length >= MIN_SLICE ? head.length : want
     let out: Buffer
     if (head.length >= len) {
       out = head.subarray(0, len)
