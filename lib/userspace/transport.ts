@@ -35,7 +35,7 @@ const TCP_NOTSENT_LOWAT = 25
 // measured rate once known (a slow path gets a short queue, loopback a long one: fewer syscalls).
 const INITIAL_LOWAT = 128 * 1024
 const MIN_LOWAT = 16 * 1024
-const MAX_LOWAT = 256 * 1024
+const MAX_LOWAT = 4 * 1024 * 1024
 
 function uncork(s: net.Socket): void {
   s.uncork()
