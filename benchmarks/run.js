@@ -1,7 +1,8 @@
 'use strict'
 // npm run bench [-- <suite>[:<part>] ...] [--runs N] [--bytes N] ...
-//   suites: loopback (throughput, connrate, variants), http (plain, mptcp-clients), lab (aggregation,
-//   failover, memory; root). No suite: loopback and http, then lab when root.
+//   suites: loopback (throughput, connrate, variants), http (plain, mptcp-clients), apps (express, fastify,
+//   fetch), lab (aggregation, failover, memory; root), userspace (loopback; aggregation, failover, latency: root).
+//   No suite: all of them (the lab parts print why and skip where not root).
 const { parseArgs } = require('./lib/args')
 const { killAll } = require('./lib/children')
 const { snapshotPackage } = require('./lib/package')
@@ -10,12 +11,14 @@ const { log } = require('./lib/progress')
 const SUITES = {
   loopback: (part, opts) => require('./loopback').loopback(part, opts),
   http: (part, opts) => require('./http').http(part, opts),
+  apps: (part, opts) => require('./apps').apps(part, opts),
   lab: (part, opts) => require('./lab').lab(part, opts),
+  userspace: (part, opts) => require('./userspace').userspace(part, opts),
 }
 
 async function main() {
   const { suites, opts } = parseArgs(process.argv.slice(2))
-  const chosen = suites.length ? suites : ['loopback', 'http', 'lab']
+  const chosen = suites.length ? suites : ['loopback', 'http', 'apps', 'lab', 'userspace']
   log(`package under test: a snapshot of the current build in ${snapshotPackage()}`)
   for (const s of chosen) {
     const [name, part] = s.split(':')
