@@ -826,35 +826,32 @@ export class Engine {
     return undefined
   }
 
-  // Slices, never copies, a large write: a segment that would straddle two large writes ends at the first one's
-  // end instead (after a window-limited short segment every later one would straddle, costing a 64 KiB copy
-  // each). Only small writes are concatenated into one segment.
+  // A segment never copies a large (>= 16 KiB) write: it is a slice of it, ending at the write's end rather
+  // than straddling into the next one (after one window-limited short segment every later segment would
+  // straddle, costing a 64 KiB copy each). Only runs of small writes are concatenated, up to a large one.
   private takeUnsent(want: number): Buffer {
     const head = this.unsent[0]!
-    const len = head.length < want && head.length >= MIN_SLICE ? head.length : want
     let out: Buffer
-    if (head.length >= len) {
-      out = head.subarray(0, len)
-      if (head.length === len) this.unsent.shift()
+    if (head.length >= MIN_SLICE || head.length >= want) {
+      const len = Math.min(head.length, want)
+      out = len === head.length ? head : head.subarray(0, len)
+      if (len === head.length) this.unsent.shift()
       else this.unsent[0] = head.subarray(len)
     } else {
       const parts: Buffer[] = []
-      let need = len
-      while (need > 0) {
+      let len = 0
+      while (len < want && this.unsent.length) {
         const h = this.unsent[0]!
-        if (h.length <= need) {
-          parts.push(h)
-          this.unsent.shift()
-          need -= h.length
-        } else {
-          parts.push(h.subarray(0, need))
-          this.unsent[0] = h.subarray(need)
-          need = 0
-        }
+        if (h.length >= MIN_SLICE) break
+        const n = Math.min(h.length, want - len)
+        parts.push(n === h.length ? h : h.subarray(0, n))
+        if (n === h.length) this.unsent.shift()
+        else this.unsent[0] = h.subarray(n)
+        len += n
       }
-      out = Buffer.concat(parts, len)
+      out = parts.length === 1 ? parts[0]! : Buffer.concat(parts, len)
     }
-    this.unsentBytes -= len
+    this.unsentBytes -= out.length
     return out
   }
 
