@@ -5,8 +5,8 @@
 // NODE_MPTCP=dial). fetch: built-in fetch through mptcp.undici.createAgent() vs new undici.Agent(), same server.
 // Every client runs in its own process; each round runs every case back to back, in alternating order.
 const path = require('node:path')
-const http = require('node:http')
 const children = require('../lib/children')
+const { startServers: startServersIn, serverStats } = require('../lib/servers')
 const { packageDir } = require('../lib/package')
 const { summary, median } = require('../lib/stats')
 const { log, section } = require('../lib/progress')
@@ -22,26 +22,7 @@ const TARGET = 0.95
 
 const pairedRatio = (a, b) => median(a.map((x, i) => x / b[i]))
 
-async function startServers(framework, kinds) {
-  const servers = {}
-  for (const k of kinds) {
-    const s = await children.startServer(process.execPath, [SERVER, framework, k])
-    servers[k] = { port: Number(s.match[1]), stop: s.stop }
-  }
-  return servers
-}
-
-function serverStats(port) {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: '/__stats', agent: false }, (res) => {
-        let s = ''
-        res.on('data', (d) => (s += d))
-        res.on('end', () => resolve(JSON.parse(s)))
-      })
-      .on('error', reject)
-  })
-}
+const startServers = (framework, kinds) => startServersIn(SERVER, kinds, (k) => [framework, k])
 
 function clientCommand(c, port, { connections, duration }) {
   const common = ['--connections', String(connections), '--duration', String(duration)]

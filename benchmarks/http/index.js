@@ -7,6 +7,7 @@ const path = require('node:path')
 const http = require('node:http')
 const autocannon = require('autocannon')
 const children = require('../lib/children')
+const { startServers: startServersIn, serverStats } = require('../lib/servers')
 const { summary, median } = require('../lib/stats')
 
 // Median of per-round ratios: each round measures both sides back to back, so slow drifts in the machine's
@@ -21,26 +22,7 @@ const fmt = require('../lib/format')
 const SERVER = path.join(__dirname, 'server.js')
 const CLIENT = path.join(__dirname, 'client.js')
 
-async function startServers(kinds, body) {
-  const servers = {}
-  for (const k of kinds) {
-    const s = await children.startServer(process.execPath, [SERVER, k, '--body', String(body)])
-    servers[k] = { port: Number(s.match[1]), stop: s.stop }
-  }
-  return servers
-}
-
-function serverStats(port) {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: '/__stats', agent: false }, (res) => {
-        let s = ''
-        res.on('data', (d) => (s += d))
-        res.on('end', () => resolve(JSON.parse(s)))
-      })
-      .on('error', reject)
-  })
-}
+const startServers = (kinds, body) => startServersIn(SERVER, kinds, (k) => [k, '--body', String(body)])
 
 async function plain({ runs = 10, duration = 3, connections = 10, body = 12, kinds = ['net', 'mptcp'], title = 'http, plain clients (autocannon)' } = {}) {
   section(`${title}: ${kinds.length} servers x ${runs} runs x ${duration} s, ${connections} connections`)
