@@ -4,7 +4,6 @@
 // mptcp-clients: http/client.js with an http.Agent over mptcp.connect against the mptcp server, and the
 // same client over net.connect against the net server; with keep-alive and with a connection per request.
 const path = require('node:path')
-const http = require('node:http')
 const autocannon = require('autocannon')
 const children = require('../lib/children')
 const { startServers: startServersIn, serverStats } = require('../lib/servers')
