@@ -101,7 +101,7 @@ interface Segment {
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
-const MAX_BLOCK = 1024 * 1024
+const MAX_BLOCK = 256 * 1024
 const MIN_BLOCK = 64 * 1024
 const DEFAULT_BLOCK = 256 * 1024
 const MIN_SLICE = 16 * 1024
@@ -766,7 +766,8 @@ export class Engine {
   }
 
   // A subflow takes more data while its socket holds less than ~20 ms of its delivery rate: enough to keep the
-  // path busy, little enough that a reinjected segment does not wait long behind it.
+  // path busy, little enough that a reinjected segment does not wait long behind it. Capped at 256 KiB: on a
+  // fast path the kernel queue (TCP_NOTSENT_LOWAT) keeps it busy, and a deeper queue here only cost CPU.
   private blocked(sub: Sub): boolean {
     const limit = sub.rate > 0 ? Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, sub.rate * 0.02)) : DEFAULT_BLOCK
     return this.hooks.backlog(sub.id) >= limit
