@@ -4,6 +4,7 @@
 const path = require('node:path')
 const { packageDir } = require('../lib/package')
 const { buildBaseline } = require('../baseline/build')
+const { lastJsonLine } = require('../lib/children')
 
 const nodePeer = path.join(__dirname, '..', 'loopback', 'node-peer.js')
 
@@ -45,19 +46,6 @@ async function runClientIn(host, runtime, proto, args, timeoutMs = 120000) {
 }
 
 /** The last JSON line a server printed on stderr (one per served connection), waiting briefly for it. */
-async function lastServerReport(server) {
-  for (let i = 0; i < 80; i++) {
-    const last = server.stderr().trim().split('\n').pop()
-    if (last) {
-      try {
-        return JSON.parse(last)
-      } catch {
-        return {}
-      }
-    }
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  return {}
-}
+const lastServerReport = (server) => lastJsonLine(() => server.stderr())
 
 module.exports = { loadLab, startServerIn, runClientIn, lastServerReport }

@@ -87,4 +87,23 @@ function stop(child) {
   })
 }
 
-module.exports = { run, startServer, stop, killAll }
+/**
+ * The last JSON line a server wrote on stderr (servers print one per connection they finished), waiting up to
+ * 2 s for it to appear; {} if none came or it was not JSON. `stderrText()` returns what was written so far.
+ */
+async function lastJsonLine(stderrText) {
+  for (let i = 0; i < 80; i++) {
+    const last = stderrText().trim().split('\n').pop()
+    if (last) {
+      try {
+        return JSON.parse(last)
+      } catch {
+        return {}
+      }
+    }
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  return {}
+}
+
+module.exports = { run, startServer, stop, killAll, lastJsonLine }

@@ -6,6 +6,7 @@ const { IMPLS, startPeerServer, runPeerClient } = require('../lib/peers')
 const { summary } = require('../lib/stats')
 const { log, section } = require('../lib/progress')
 const fmt = require('../lib/format')
+const { lastJsonLine } = require('../lib/children')
 
 const ORDER = ['node-net', 'node-mptcp', 'c-tcp', 'c-mptcp']
 
@@ -95,20 +96,7 @@ async function measureOnce(p, bytes) {
 }
 
 // Servers print one JSON line per served connection on stderr ({ cpuUs, retrans? }) once they are done with it.
-async function serverReport(child) {
-  for (let i = 0; i < 80; i++) {
-    const last = child.stderrText.trim().split('\n').pop()
-    if (last) {
-      try {
-        return JSON.parse(last)
-      } catch {
-        return {}
-      }
-    }
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  return {}
-}
+const serverReport = (child) => lastJsonLine(() => child.stderrText)
 
 async function throughput({ runs = 5, bytes = 2 ** 30, writeSize = 262144 } = {}) {
   const args = ['--write-size', String(writeSize)]
