@@ -1,5 +1,5 @@
 import crypto = require('node:crypto')
-import { ErrorCode, FrameDecoder, MAGIC, MAX_PAYLOAD, T, VERSION, encode, errorName, type ErrorCodeValue, type Frame } from './frames'
+import { ErrorCode, FrameDecoder, MAGIC, type FrameSink, MAX_PAYLOAD, T, VERSION, encode, errorName, type ErrorCodeValue, type Frame } from './frames'
 import { deriveKeys, generateKeyPair, macEqual, macs, hmac, sha256, sharedSecret, type ConnectionKeys, type KeyPair } from './keys'
 import { Reassembly } from './reassembly'
 import { choose, expectedCompletion, type SchedulerName } from './scheduler'
@@ -402,15 +402,18 @@ export class Engine {
     }
     const ackBefore = this.rcvNxt
     const edgeBefore = this.advertisedEdge
-    const frames = sub.decoder.push(chunk)
-    let needAck = false
-    let dataSeen = false
-    for (const f of frames) {
-      if (this.gone(sub)) return
-      const r = this.onFrame(sub, f)
-      if (r === true) needAck = true
-      else if (r === 'defer') dataSeen = true
-    }
+    const prevSub = this.rxSub
+    const prevAck = this.rxNeedAck
+    const prevSeen = this.rxDataSeen
+    this.rxSub = sub
+    this.rxNeedAck = false
+    this.rxDataSeen = false
+    sub.decoder.feed(chunk, this.sink)
+    const needAck = this.rxNeedAck
+    const dataSeen = this.rxDataSeen
+    this.rxSub = prevSub
+    this.rxNeedAck = prevAck
+    this.rxDataSeen = prevSeen
     if (this.gone(sub)) return
     if (sub.decoder.error) {
       const e = sub.decoder.error
@@ -423,6 +426,25 @@ export class Engine {
       else if (changed) this.deferAck(sub)
     }
     this.pump()
+  }
+
+  // receive() state while its subflow's decoder runs: one sink per engine, no per-frame objects or closures.
+  private rxSub: Sub | null = null
+  private rxNeedAck = false
+  private rxDataSeen = false
+  private readonly sink: FrameSink = {
+    data: (dsn, big, payload) => {
+      const sub = this.rxSub!
+      if (sub.state === 'open') return this.rxResult(sub, this.onData(sub, dsn, payload))
+      return this.rxResult(sub, this.onFrame(sub, { type: T.DATA, raw: payload, dsn: big ?? BigInt(dsn), payload }))
+    },
+    frame: (f) => this.rxResult(this.rxSub!, this.onFrame(this.rxSub!, f)),
+  }
+
+  private rxResult(sub: Sub, r: boolean | 'defer' | void): boolean {
+    if (r === true) this.rxNeedAck = true
+    else if (r === 'defer') this.rxDataSeen = true
+    return !this.gone(sub)
   }
 
   private ackDue = new Set<number>()
@@ -538,7 +560,7 @@ export class Engine {
   private onConnectionFrame(sub: Sub, f: Frame): boolean | 'defer' | void {
     switch (f.type) {
       case T.DATA:
-        return this.onData(sub, f.dsn, f.payload)
+        return this.onData(sub, f.dsn > MAX_SAFE ? Infinity : Number(f.dsn), f.payload)
       case T.ACK:
         return this.onAck(sub, f.ack, f.window)
       case T.DATA_FIN:
@@ -588,14 +610,14 @@ export class Engine {
     }
   }
 
-  private onData(sub: Sub, dsn64: bigint, payload: Buffer): boolean | 'defer' | void {
-    const now = this.now()
-    this.lastDataRecv = now
-    if (dsn64 > MAX_SAFE) {
+  /** `dsn` is Infinity when the DSN is over 2^53 (never in a window). */
+  private onData(sub: Sub, dsn: number, payload: Buffer): boolean | 'defer' | void {
+    this.lastDataRecv = this.now()
+    if (dsn > Number.MAX_SAFE_INTEGER) {
       this.droppedOutOfWindow += payload.length
       return true
     }
-    let start = Number(dsn64)
+    let start = dsn
     const end = start + payload.length
     if (this.peerFinDsn >= 0 && end > this.peerFinDsn) return this.subProtocolError(sub, ErrorCode.PROTOCOL, 'data after DATA_FIN')
     if (end <= this.rcvNxt) return true // duplicate; ack so a reinjecting peer learns quickly

@@ -275,6 +275,15 @@ export function isFrameError(x: Frame | FrameError): x is FrameError {
   return (x as Frame).type === undefined
 }
 
+/** Receives what FrameDecoder.feed() decodes. `dsn` is exact below 2^53, else Infinity with `big` exact. */
+export interface FrameSink {
+  data(dsn: number, big: bigint | null, payload: Buffer): boolean
+  frame(f: Frame): boolean
+}
+
+/** DSNs whose high 32 bits are below this fit a Number exactly. */
+const SAFE_HI = 0x200000
+
 /**
  * Incremental decoder for one subflow: the 8-byte magic, then frames. `push()` returns the frames completed by
  * the chunk; after an error it returns nothing more. DATA is streamed: a DATA frame split across chunks comes
@@ -287,7 +296,8 @@ export class FrameDecoder {
   private need = 0
   private magicLeft: number
   private dataLeft = 0
-  private dataDsn = 0n
+  private dataDsn = 0
+  private dataDsnBig: bigint | null = null
   error: FrameError | null = null
 
   constructor(expectMagic = true) {
@@ -300,24 +310,39 @@ export class FrameDecoder {
 
   push(chunk: Buffer): Frame[] {
     const out: Frame[] = []
-    if (this.error) return out
+    this.feed(chunk, {
+      data(dsn, big, payload) {
+        out.push({ type: T.DATA, raw: payload, dsn: big ?? BigInt(dsn), payload })
+        return true
+      },
+      frame(f) {
+        out.push(f)
+        return true
+      },
+    })
+    return out
+  }
+
+  /** As push(), handing each frame to `sink` without building DATA frame objects; a false return stops it. */
+  feed(chunk: Buffer, sink: FrameSink): void {
+    if (this.error) return
     let buf = chunk
     if (this.magicLeft > 0) {
       const off = MAGIC.length - this.magicLeft
       const n = Math.min(this.magicLeft, buf.length)
       if (!buf.subarray(0, n).equals(MAGIC.subarray(off, off + n))) {
         this.error = bad('bad magic: peer does not speak the mptcp userspace protocol')
-        return out
+        return
       }
       this.magicLeft -= n
       buf = buf.subarray(n)
     }
-    if (buf.length === 0) return out
+    if (buf.length === 0) return
     if (this.pendingLength > 0) {
       if (this.pendingLength + buf.length < this.need) {
         this.pending.push(buf)
         this.pendingLength += buf.length
-        return out
+        return
       }
       this.pending.push(buf)
       buf = Buffer.concat(this.pending, this.pendingLength + buf.length)
@@ -328,11 +353,13 @@ export class FrameDecoder {
     while (off < buf.length) {
       if (this.dataLeft > 0) {
         const take = Math.min(this.dataLeft, buf.length - off)
-        const payload = buf.subarray(off, off + take)
-        out.push({ type: T.DATA, raw: payload, dsn: this.dataDsn, payload })
-        this.dataDsn += BigInt(take)
+        const payload = take === buf.length ? buf : buf.subarray(off, off + take)
+        const dsn = this.dataDsn
+        const big = this.dataDsnBig
+        this.advanceDsn(take)
         this.dataLeft -= take
         off += take
+        if (!sink.data(dsn, big, payload)) return
         continue
       }
       if (buf.length - off < HEADER_SIZE) break
@@ -340,15 +367,22 @@ export class FrameDecoder {
       const length = buf.readUInt32BE(off) & 0xffffff
       if (length > MAX_BODY) {
         this.error = bad(`frame length ${length} over the limit ${MAX_BODY}`, ErrorCode.FRAME_TOO_LARGE)
-        return out
+        return
       }
       if (type === T.DATA) {
         if (length < 9) {
           this.error = bad('malformed DATA')
-          return out
+          return
         }
         if (buf.length - off < HEADER_SIZE + 8) break
-        this.dataDsn = buf.readBigUInt64BE(off + HEADER_SIZE)
+        const hi = buf.readUInt32BE(off + HEADER_SIZE)
+        if (hi < SAFE_HI) {
+          this.dataDsn = hi * 0x100000000 + buf.readUInt32BE(off + HEADER_SIZE + 4)
+          this.dataDsnBig = null
+        } else {
+          this.dataDsn = Infinity
+          this.dataDsnBig = buf.readBigUInt64BE(off + HEADER_SIZE)
+        }
         this.dataLeft = length - 8
         off += HEADER_SIZE + 8
         continue
@@ -358,10 +392,10 @@ export class FrameDecoder {
       const f = decodeFrame(type, raw.subarray(HEADER_SIZE), raw)
       if (isFrameError(f)) {
         this.error = f
-        return out
+        return
       }
-      out.push(f)
       off += HEADER_SIZE + length
+      if (!sink.frame(f)) return
     }
     if (off < buf.length) {
       const rest = Buffer.from(buf.subarray(off))
@@ -370,6 +404,14 @@ export class FrameDecoder {
       if (rest.length < HEADER_SIZE) this.need = HEADER_SIZE
       else this.need = rest[0] === T.DATA ? HEADER_SIZE + 8 : HEADER_SIZE + (rest.readUInt32BE(0) & 0xffffff)
     }
-    return out
+  }
+
+  // The DSN stays a Number while it is exact (below 2^53); past that it is kept as a BigInt in dataDsnBig.
+  private advanceDsn(n: number): void {
+    if (this.dataDsnBig !== null) this.dataDsnBig += BigInt(n)
+    else if (this.dataDsn + n > Number.MAX_SAFE_INTEGER) {
+      this.dataDsnBig = BigInt(this.dataDsn) + BigInt(n)
+      this.dataDsn = Infinity
+    } else this.dataDsn += n
   }
 }
