@@ -45,6 +45,10 @@ export interface EngineHooks {
   defer?(fn: () => void): void
   /** A join on this engine failed (the server's rate limiter counts it). */
   joinFailed?(sf: number): void
+  /** A joined subflow completed its handshake and can carry data. */
+  subflowOpen?(sf: number): void
+  /** A subflow went stale (no bytes for a few RTTs while it had data or a PING out) or recovered. */
+  healthChanged?(sf: number, healthy: boolean): void
 }
 
 export interface EngineOptions {
@@ -77,6 +81,8 @@ export interface Sub {
   openedAt: number
   pingNonce: bigint | null
   pingSent: number
+  /** The outstanding PING's PONG is an RTT sample: false once the subflow went stale (it would time the outage). */
+  pingTimed: boolean
   inflight: number
   lastProgress: number
   rate: number
@@ -209,6 +215,7 @@ export class Engine {
       openedAt: now,
       pingNonce: null,
       pingSent: 0,
+      pingTimed: false,
       inflight: 0,
       lastProgress: now,
       rate: 0,
@@ -399,6 +406,7 @@ export class Engine {
     if (!sub.healthy && sub.state === 'open') {
       sub.healthy = true
       sub.lastProgress = now
+      this.hooks.healthChanged?.(sf, true)
     }
     const ackBefore = this.rcvNxt
     const edgeBefore = this.advertisedEdge
@@ -554,6 +562,7 @@ export class Engine {
     sub.lastProgress = this.now()
     if (sub.backup) this.out(sub, [encode.prio(true)])
     this.sendAck(sub)
+    this.hooks.subflowOpen?.(sub.id)
     this.pump()
   }
 
@@ -573,7 +582,7 @@ export class Engine {
         return
       case T.PONG:
         if (sub.pingNonce !== null && f.nonce === sub.pingNonce) {
-          this.rttSample(sub, this.now() - sub.pingSent)
+          if (sub.pingTimed) this.rttSample(sub, this.now() - sub.pingSent)
           sub.pingNonce = null
         }
         return
@@ -944,9 +953,14 @@ export class Engine {
       if (silent >= probeAfter && sub.pingNonce === null) {
         sub.pingNonce = ++this.pingCounter
         sub.pingSent = now
+        sub.pingTimed = sub.healthy
         this.out(sub, [encode.ping(sub.pingNonce)])
       }
-      if (sub.healthy && sub.pingNonce !== null && now - sub.pingSent > staleAfter) sub.healthy = false
+      if (sub.healthy && sub.pingNonce !== null && now - sub.pingSent > staleAfter) {
+        sub.healthy = false
+        sub.pingTimed = false
+        this.hooks.healthChanged?.(sub.id, false)
+      }
       if (!sub.healthy) {
         this.reinjectFrom(sub)
         if (sub.pingNonce !== null && now - sub.pingSent > staleAfter * 2) sub.pingNonce = null

@@ -211,6 +211,46 @@ t.test('silent blackhole: stale detection, reinjection, and the path is used aga
   t.end()
 })
 
+t.test('a PONG that waited out an outage is not an RTT sample; the path is scheduled again at once', (t) => {
+  const p = pair()
+  t.ok(p.handshake())
+  p.c.engine.join(2)
+  p.flush()
+  for (let i = 0; i < 10; i++) {
+    p.tick(100)
+    p.flush()
+  }
+  const srtt = p.c.engine.subs.get(2).srtt
+  t.ok(srtt < 50, `idle PING/PONG measured ${srtt} ms on the in-memory link`)
+  p.held.add('client:2')
+  p.held.add('server:2')
+  const data = crypto.randomBytes(400_000)
+  p.c.engine.write(data)
+  p.flush()
+  for (let i = 0; i < 30; i++) {
+    p.tick(100)
+    p.flush()
+  }
+  t.equal(p.c.engine.subs.get(2).healthy, false, 'stale during the 3 s outage')
+  t.ok(concat(p.s.data).equals(data), 'all data went around it')
+  if (p.c.engine.subs.get(2).pingNonce === null) p.tick(100) // a PING is out on the dead subflow
+  t.not(p.c.engine.subs.get(2).pingNonce, null, 'a PING waits on the dead subflow')
+  p.clock.t += 300 // the link comes back a while after it
+  p.release()
+  p.flush()
+  const sub = p.c.engine.subs.get(2)
+  t.equal(sub.healthy, true, 'healthy once the held bytes arrive')
+  t.ok(sub.srtt < 50, `srtt still ${sub.srtt.toFixed(1)} ms: the late PONG did not count the outage`)
+  const before = sub.bytesSent
+  const sub1 = p.c.engine.subs.get(1).bytesSent
+  p.c.engine.write(crypto.randomBytes(1_000_000))
+  p.flush()
+  const got2 = sub.bytesSent - before
+  const got1 = p.c.engine.subs.get(1).bytesSent - sub1
+  t.ok(got2 > 300_000 && got1 > 300_000, `both subflows carry the next megabyte (${got1} / ${got2} bytes)`)
+  t.end()
+})
+
 t.test('backup subflow carries data only when no active one is healthy', (t) => {
   const p = pair()
   t.ok(p.handshake())

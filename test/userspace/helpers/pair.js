@@ -11,12 +11,15 @@ function pair(options = {}) {
   const clock = { t: 1000 }
   const queue = [] // [toSide, sf, bytes]
   const cut = new Set() // `${from}:${sf}` links that drop everything
+  const held = new Set() // `${from}:${sf}` links whose bytes wait (a TCP connection across a dead link)
+  const parked = []
   const c = side('client')
   const s = side('server')
   const firsts = new Map()
   const hooks = (me, peerName) => ({
     send(sf, chunks) {
       if (cut.has(`${me.name}:${sf}`)) return
+      if (held.has(`${me.name}:${sf}`)) return parked.push([peerName, sf, Buffer.concat(chunks)])
       queue.push([peerName, sf, Buffer.concat(chunks)])
     },
     backlog: () => 0,
@@ -63,6 +66,12 @@ function pair(options = {}) {
     }
   }
 
+  /** Stop holding every link: what waited is delivered on the next flush, in order. */
+  function release() {
+    held.clear()
+    queue.push(...parked.splice(0))
+  }
+
   function tick(ms) {
     clock.t += ms
     c.engine.tick()
@@ -75,7 +84,7 @@ function pair(options = {}) {
     return c.established && s.established
   }
 
-  return { c, s, clock, queue, cut, flush, tick, handshake, toServer }
+  return { c, s, clock, queue, cut, held, release, flush, tick, handshake, toServer }
 }
 
 const concat = (list) => Buffer.concat(list)
