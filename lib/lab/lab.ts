@@ -143,6 +143,17 @@ export class Lab {
     return this.addRules([['server', { kind: 'drop-mp-capable-syn', ifname: p?.serverIf }]])
   }
 
+  /**
+   * A stateful middlebox on the client that forgets one connection (as a NAT does after a timeout or a
+   * rebinding): every packet of the client's TCP connections on `localPort` is dropped silently, both ways;
+   * new connections on the path pass.
+   */
+  forgetFlow(localPort: number, options: { path?: number } = {}): Promise<Undo> {
+    if (!Number.isInteger(localPort) || localPort <= 0 || localPort > 65535) throw new RangeError(`forgetFlow: bad port ${localPort}`)
+    const p = options.path === undefined ? undefined : this.path(options.path)
+    return this.addRules([['client', { kind: 'drop-port', ifname: p?.clientIf, port: localPort }]])
+  }
+
   /** Removes every blackhole and middlebox rule. */
   async clearMiddleboxes(): Promise<void> {
     this.blackholes.clear()

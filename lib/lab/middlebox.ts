@@ -10,6 +10,8 @@ export type MiddleboxRule =
   | { kind: 'strip-after-handshake'; ifname?: string }
   /** Drop incoming SYNs that carry MP_CAPABLE. */
   | { kind: 'drop-mp-capable-syn'; ifname?: string }
+  /** Drop every packet of the TCP connections using this local port, both ways (a NAT that lost the flow). */
+  | { kind: 'drop-port'; ifname?: string; port: number }
 
 const TABLE = 'mptcplab'
 const SYN_ONLY = 'tcp flags & (syn | ack) == syn'
@@ -28,6 +30,10 @@ function render(rule: MiddleboxRule): { pre?: string; out?: string } {
       return { pre: `${iif(rule.ifname)}tcp flags & syn == 0 reset tcp option mptcp` }
     case 'drop-mp-capable-syn':
       return { pre: `${iif(rule.ifname)}${SYN_ONLY} tcp option mptcp subtype 0 drop` }
+    case 'drop-port': {
+      const oif = rule.ifname ? `oifname "${rule.ifname}" ` : ''
+      return { pre: `${iif(rule.ifname)}tcp dport ${rule.port} drop`, out: `${oif}tcp sport ${rule.port} drop` }
+    }
   }
 }
 

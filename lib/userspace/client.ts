@@ -18,6 +18,7 @@ interface Path {
   addrId: number
 }
 
+const PROBE_MS = 1000
 const STRIP = ['mptcp', 'userspace', 'timeout', 'noDelay', 'keepAlive', 'keepAliveInitialDelay', 'allowHalfOpen', 'onread', 'signal']
 // Events of the first subflow's dialing that net.Socket users listen for.
 const FORWARD = ['lookup', 'connectionAttempt', 'connectionAttemptFailed', 'connectionAttemptTimeout']
@@ -39,31 +40,78 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
   const keyOf = (p: Path) => `${p.local ?? '*'}|${p.remote}|${p.port}`
   const isBackup = (p: Path) => !!uo.backup && (uo.backup.includes(p.remote) || (p.local !== undefined && uo.backup.includes(p.local)))
 
+  // Dials a path's TCP connection and joins it; a connect that hangs past timeoutMs counts as failed.
+  const dial = (us: UserspaceSocket, p: Path, timeoutMs: number, failed: () => void, joined: (id: number) => void) => {
+    const t = us.transport!
+    const sock = net.connect({ host: p.remote, port: p.port, ...(p.local && { localAddress: p.local }) })
+    const timer = timeoutMs > 0 ? setTimeout(() => sock.destroy(), timeoutMs).unref() : null
+    let done = false
+    const fail = () => {
+      if (timer) clearTimeout(timer)
+      if (!done) failed()
+      done = true
+    }
+    sock.once('error', fail)
+    sock.once('close', fail)
+    sock.once('connect', () => {
+      if (timer) clearTimeout(timer)
+      done = true
+      sock.removeListener('error', fail)
+      sock.removeListener('close', fail)
+      if (closed || t.engine.state !== 'established') return sock.destroy()
+      const backup = isBackup(p)
+      const id = t.add(sock, { backup, path: p })
+      if (!t.engine.join(id, { backup, addrId: p.addrId })) sock.destroy()
+      else {
+        paths.set(keyOf(p), 1000)
+        if (p.local) us.localAddrs.add(p.local)
+        joined(id)
+      }
+    })
+  }
+
   const open = (us: UserspaceSocket, p: Path) => {
     const t = us.transport
     if (closed || !t || t.engine.state !== 'established') return
     const key = keyOf(p)
     if (live.has(key) || live.size >= maxSubflows) return
     live.add(key)
-    const sock = net.connect({ host: p.remote, port: p.port, ...(p.local && { localAddress: p.local }) })
-    const retry = () => {
+    dial(us, p, 0, () => {
       live.delete(key)
       scheduleReopen(us, p)
-    }
-    sock.once('error', retry)
-    sock.once('connect', () => {
-      sock.removeListener('error', retry)
-      if (closed || t.engine.state !== 'established') return sock.destroy()
-      const backup = isBackup(p)
-      const id = t.add(sock, { backup, path: p })
-      if (!t.engine.join(id, { backup, addrId: p.addrId })) sock.destroy()
-      else {
-        paths.set(key, 1000)
-        if (p.local) us.localAddrs.add(p.local)
-      }
-    })
+    }, () => {})
   }
 
+  // A subflow whose path went silent keeps its TCP connection: after the link returns, TCP resends only when
+  // its backed-off RTO fires (seconds later). While it stays stale, a fresh connection on the same path is tried
+  // every PROBE_MS; once one is joined and open it replaces the stale subflow (whose data was reinjected).
+  const probes = new Map<SubflowRecord, { timer: NodeJS.Timeout | null; probe: SubflowRecord | null }>()
+  const replacing = new Map<number, SubflowRecord>() // probe subflow id -> the stale record it replaces
+  const noReopen = new WeakSet<net.Socket>()
+  const stopProbing = (rec: SubflowRecord) => {
+    const st = probes.get(rec)
+    if (!st) return
+    probes.delete(rec)
+    if (st.timer) clearTimeout(st.timer)
+  }
+  const probe = (us: UserspaceSocket, stale: SubflowRecord) => {
+    const st = probes.get(stale)
+    const t = us.transport
+    if (!st || closed || !t || t.engine.state !== 'established' || !t.subflows.has(stale.id)) return stopProbing(stale)
+    st.timer = null
+    dial(us, stale.path!, PROBE_MS, () => {
+      if (probes.get(stale) === st && !st.probe) st.timer = setTimeout(() => probe(us, stale), PROBE_MS).unref()
+    }, (id) => {
+      const rec = t.subflows.get(id)
+      if (!rec) return
+      if (probes.get(stale) !== st) {
+        noReopen.add(rec.socket)
+        return rec.socket.destroy()
+      }
+      st.probe = rec
+      replacing.set(id, stale)
+    })
+  }
   const scheduleReopen = (us: UserspaceSocket, p: Path) => {
     if (closed || uo.reopen === false) return
     const key = keyOf(p)
@@ -88,8 +136,10 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
         const port = first.remotePort ?? 0
         const firstLocal = plainAddress(first.localAddress ?? '')
         s.localAddrs.add(firstLocal)
-        paths.set(keyOf({ local: firstLocal, remote, port, addrId: 0 }), 1000)
-        live.add(keyOf({ local: firstLocal, remote, port, addrId: 0 }))
+        const firstPath: Path = { local: firstLocal, remote, port, addrId: 0 }
+        s.transport!.first()!.path = firstPath
+        paths.set(keyOf(firstPath), 1000)
+        live.add(keyOf(firstPath))
         const fam = familyOf(remote)
         const loop = remote.startsWith('127.') || remote === '::1'
         locals = (uo.localAddresses ?? usableAddresses(fam, loop)).filter((a) => familyOf(a) === fam)
@@ -107,10 +157,40 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
           }
         }
       },
-      onSubflowGone(s, _id, rec: SubflowRecord) {
-        if (!rec.path) return
+      onSubflowGone(s, id, rec: SubflowRecord) {
+        stopProbing(rec)
+        const stale = replacing.get(id)
+        replacing.delete(id)
+        if (stale && probes.get(stale)?.probe === rec) {
+          const st = probes.get(stale)!
+          st.probe = null
+          st.timer = setTimeout(() => probe(s, stale), PROBE_MS).unref()
+        }
+        if (!rec.path || noReopen.has(rec.socket)) return
         live.delete(keyOf(rec.path))
         scheduleReopen(s, rec.path)
+      },
+      onSubflowHealth(s, rec, healthy) {
+        if (healthy) {
+          const st = probes.get(rec)
+          stopProbing(rec)
+          if (st?.probe) {
+            replacing.delete(st.probe.id)
+            noReopen.add(st.probe.socket)
+            st.probe.socket.destroy()
+          }
+          return
+        }
+        if (!rec.path || uo.reopen === false || probes.has(rec) || replacing.has(rec.id)) return
+        probes.set(rec, { timer: setTimeout(() => probe(s, rec), PROBE_MS).unref(), probe: null })
+      },
+      onSubflowOpen(_s, rec) {
+        const stale = replacing.get(rec.id)
+        if (!stale) return
+        replacing.delete(rec.id)
+        stopProbing(stale)
+        noReopen.add(stale.socket)
+        stale.socket.destroy()
       },
       onClosed() {
         closed = true

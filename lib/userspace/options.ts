@@ -24,7 +24,7 @@ export interface UserspaceOptions {
   handshakeTimeout?: number
   /** Abort when data waits behind a hole for this long, ms. Default 30 s. */
   holeTimeout?: number
-  /** Client: re-open subflows that fail while the connection lives. Default true. */
+  /** Client: re-open subflows that fail, and replace ones that stay stale, while the connection lives. Default true. */
   reopen?: boolean
   /** Server: failed-join rate limits. */
   joinLimits?: JoinLimits

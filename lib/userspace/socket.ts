@@ -22,6 +22,8 @@ export interface UserspaceSocketHooks {
   onAddAddr?(s: UserspaceSocket, a: AddressInfo): void
   onRemoveAddr?(s: UserspaceSocket, id: number): void
   onSubflowGone?(s: UserspaceSocket, id: number, record: SubflowRecord): void
+  onSubflowOpen?(s: UserspaceSocket, record: SubflowRecord): void
+  onSubflowHealth?(s: UserspaceSocket, record: SubflowRecord, healthy: boolean): void
   onClosed?(s: UserspaceSocket): void
   joinFailed?(sf: number): void
 }
@@ -119,6 +121,8 @@ export class UserspaceSocket extends Duplex {
       removeAddr: (id) => this.ext.onRemoveAddr?.(this, id),
       joinFailed: (sf) => this.ext.joinFailed?.(sf),
       subflowGone: (id, rec) => this.ext.onSubflowGone?.(this, id, rec),
+      subflowOpen: (rec) => this.ext.onSubflowOpen?.(this, rec),
+      subflowHealth: (rec, healthy) => this.ext.onSubflowHealth?.(this, rec, healthy),
     }
     this.transport = new Transport(engineOptions, app)
     if (this.noDelay !== undefined) this.transport.setNoDelay(this.noDelay)

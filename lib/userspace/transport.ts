@@ -17,6 +17,8 @@ export interface AppSide {
   removeAddr?(id: number): void
   joinFailed?(sf: number): void
   subflowGone?(sf: number, record: SubflowRecord): void
+  subflowOpen?(record: SubflowRecord): void
+  subflowHealth?(record: SubflowRecord, healthy: boolean): void
 }
 
 export interface SubflowRecord {
@@ -77,6 +79,14 @@ export class Transport {
       addAddr: (a) => app.addAddr?.(a),
       removeAddr: (id) => app.removeAddr?.(id),
       joinFailed: (sf) => app.joinFailed?.(sf),
+      subflowOpen: (sf) => {
+        const rec = this.subflows.get(sf)
+        if (rec) app.subflowOpen?.(rec)
+      },
+      healthChanged: (sf, healthy) => {
+        const rec = this.subflows.get(sf)
+        if (rec) app.subflowHealth?.(rec, healthy)
+      },
     }
     this.engine = new Engine(options, hooks)
     this.timer = setInterval(() => this.engine.tick(), TICK_MS)
