@@ -9,6 +9,7 @@ import { nextLabId, sweepStaleLabs } from './names'
 import { tbfArgs, type Rate, type Shaping } from './rate'
 import {
   clientRoutes,
+  addressBatch,
   hostBatch,
   HOST_SYSCTLS,
   planPaths,
@@ -87,6 +88,16 @@ export class Lab {
     await this.server.ip(['link', 'set', p.serverIf, 'up'])
     const routes = clientRoutes(p)
     await this.client.ipBatch({ v4: [`link set ${p.clientIf} up`, ...routes.v4], v6: routes.v6 })
+  }
+
+  /** Takes the path's address(es) off one host, as when an interface loses its address; the link stays up. */
+  async removeAddress(side: 'client' | 'server', index: number): Promise<void> {
+    await this[side].ipBatch(addressBatch(this.path(index), side, 'del'))
+  }
+
+  /** Puts the path's address(es) back on one host (and the client's source routes, which went with them). */
+  async addAddress(side: 'client' | 'server', index: number): Promise<void> {
+    await this[side].ipBatch(addressBatch(this.path(index), side, 'add'))
   }
 
   /** Changes the path's rate (both directions). */

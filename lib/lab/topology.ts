@@ -105,14 +105,25 @@ export interface Batch {
   v6: string[]
 }
 
-function addresses(path: LabPath, side: 'client' | 'server'): string[] {
+function addresses(path: LabPath, side: 'client' | 'server', op: 'add' | 'del' = 'add'): string[] {
   const dev = side === 'client' ? path.clientIf : path.serverIf
   const lines: string[] = []
   const a4 = side === 'client' ? path.clientAddress4 : path.serverAddress4
   const a6 = side === 'client' ? path.clientAddress6 : path.serverAddress6
-  if (a4) lines.push(`address add ${a4}/24 dev ${dev}`)
-  if (a6) lines.push(`address add ${a6}/64 dev ${dev} nodad`)
+  if (a4) lines.push(`address ${op} ${a4}/24 dev ${dev}`)
+  if (a6) lines.push(`address ${op} ${a6}/64 dev ${dev}${op === 'add' ? ' nodad' : ''}`)
   return lines
+}
+
+/** Lines that take a path's addresses off one host, or put them back (with the client's source routes). */
+export function addressBatch(path: LabPath, side: 'client' | 'server', op: 'add' | 'del'): Batch {
+  const b: Batch = { v4: addresses(path, side, op), v6: [] }
+  if (op === 'add' && side === 'client') {
+    const routes = clientRoutes(path)
+    b.v4.push(...routes.v4)
+    b.v6.push(...routes.v6)
+  }
+  return b
 }
 
 function endpoints(path: LabPath, side: 'client' | 'server'): string[] {

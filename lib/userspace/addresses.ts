@@ -14,6 +14,13 @@ function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.')
 }
 
+/** Whether a local address may carry subflows: not link-local, loopback only when `loopback`. */
+export function isUsable(address: string, family: 4 | 6, loopback: boolean): boolean {
+  if (familyOf(address) !== family || net.isIP(address) === 0) return false
+  if (isLoopback(address) !== loopback) return false
+  return !(family === 6 && address.toLowerCase().startsWith('fe80'))
+}
+
 /**
  * Usable local addresses of a family: not link-local, loopback only when `loopback` (a connection on loopback
  * can only use loopback addresses).
@@ -21,13 +28,7 @@ function isLoopback(address: string): boolean {
 export function usableAddresses(family: 4 | 6, loopback: boolean): string[] {
   const out: string[] = []
   for (const list of Object.values(os.networkInterfaces())) {
-    for (const a of list ?? []) {
-      const fam = a.family === 'IPv4' ? 4 : 6
-      if (fam !== family) continue
-      if (isLoopback(a.address) !== loopback) continue
-      if (fam === 6 && a.address.toLowerCase().startsWith('fe80')) continue
-      if (!out.includes(a.address)) out.push(a.address)
-    }
+    for (const a of list ?? []) if (isUsable(a.address, family, loopback) && !out.includes(a.address)) out.push(a.address)
   }
   return out
 }

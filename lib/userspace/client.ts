@@ -1,5 +1,6 @@
 import net = require('node:net')
-import { familyOf, plainAddress, usableAddresses } from './addresses'
+import { familyOf, isUsable, plainAddress, usableAddresses } from './addresses'
+import { watchAddresses } from './address-watch'
 import type { AddressInfo } from './engine'
 import { engineOptions, type UserspaceOptions } from './options'
 import { UserspaceSocket, type OnRead } from './socket'
@@ -32,6 +33,9 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
   const firstOpts: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(options)) if (!STRIP.includes(k)) firstOpts[k] = v
   const paths = new Map<string, number>() // path key -> backoff ms
+  const known = new Map<string, Path>() // path key -> path, for every path this connection may use
+  const remotes = new Map<number, { remote: string; port: number; addrId: number }>() // by address id (0: the first)
+  let unwatch: (() => void) | null = null
   const live = new Set<string>()
   const maxSubflows = uo.maxSubflows ?? 8
   let closed = false
@@ -124,7 +128,38 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
   const addPath = (us: UserspaceSocket, p: Path) => {
     const key = keyOf(p)
     if (!paths.has(key)) paths.set(key, 1000)
+    known.set(key, p)
     open(us, p)
+  }
+
+  // Stops using the paths that match: their subflows are closed (data reinjected) and never re-opened.
+  const forget = (us: UserspaceSocket, match: (p: Path) => boolean) => {
+    for (const [key, p] of known) {
+      if (!match(p)) continue
+      known.delete(key)
+      paths.delete(key)
+    }
+    for (const r of us.transport?.subflows.values() ?? []) {
+      if (!r.path || !match(r.path)) continue
+      noReopen.add(r.socket)
+      live.delete(keyOf(r.path))
+      r.socket.destroy()
+    }
+  }
+
+  // The host's addresses changed (polled): a new usable local address gets subflows to every known remote, a
+  // vanished one loses its subflows.
+  const onAddresses = (us: UserspaceSocket, fam: 4 | 6, loop: boolean, added: string[], removed: string[]) => {
+    for (const a of removed.map(plainAddress)) {
+      if (!locals.includes(a)) continue
+      locals = locals.filter((l) => l !== a)
+      forget(us, (p) => p.local === a)
+    }
+    for (const a of added.map(plainAddress)) {
+      if (locals.includes(a) || !isUsable(a, fam, loop) || (uo.localAddresses && !uo.localAddresses.includes(a))) continue
+      locals.push(a)
+      for (const r of remotes.values()) addPath(us, { local: a, ...r })
+    }
   }
 
   const us: UserspaceSocket = new UserspaceSocket(
@@ -139,23 +174,28 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
         const firstPath: Path = { local: firstLocal, remote, port, addrId: 0 }
         s.transport!.first()!.path = firstPath
         paths.set(keyOf(firstPath), 1000)
+        known.set(keyOf(firstPath), firstPath)
         live.add(keyOf(firstPath))
+        remotes.set(0, { remote, port, addrId: 0 })
         const fam = familyOf(remote)
         const loop = remote.startsWith('127.') || remote === '::1'
         locals = (uo.localAddresses ?? usableAddresses(fam, loop)).filter((a) => familyOf(a) === fam)
         if (!locals.includes(firstLocal)) locals.unshift(firstLocal)
         for (const local of locals) if (local !== firstLocal) addPath(s, { local, remote, port, addrId: 0 })
+        if (uo.watchAddresses !== false) {
+          unwatch = watchAddresses((added, removed) => onAddresses(s, fam, loop, added, removed))
+          s.once('close', unwatch)
+        }
       },
       onAddAddr(s, a: AddressInfo) {
+        if (a.id === 0 || remotes.has(a.id)) return
+        remotes.set(a.id, { remote: a.address, port: a.port, addrId: a.id })
         for (const local of locals) if (familyOf(local) === a.family) addPath(s, { local, remote: a.address, port: a.port, addrId: a.id })
       },
       onRemoveAddr(s, id) {
-        for (const r of s.transport?.subflows.values() ?? []) {
-          if (r.path && r.path.addrId === id) {
-            paths.delete(keyOf(r.path))
-            r.socket.destroy()
-          }
-        }
+        if (id === 0) return
+        remotes.delete(id)
+        forget(s, (p) => p.addrId === id)
       },
       onSubflowGone(s, id, rec: SubflowRecord) {
         stopProbing(rec)
@@ -194,6 +234,7 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
       },
       onClosed() {
         closed = true
+        unwatch?.()
       },
     },
   )

@@ -26,6 +26,12 @@ export interface UserspaceOptions {
   holeTimeout?: number
   /** Client: re-open subflows that fail, and replace ones that stay stale, while the connection lives. Default true. */
   reopen?: boolean
+  /**
+   * Follow the host's addresses while a connection lives (polled every second): the client opens subflows from
+   * new local addresses and closes those from vanished ones; a server listening on a wildcard address
+   * announces new addresses and withdraws vanished ones (REMOVE_ADDR). Default true.
+   */
+  watchAddresses?: boolean
   /** Server: failed-join rate limits. */
   joinLimits?: JoinLimits
 }

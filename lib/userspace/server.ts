@@ -1,7 +1,8 @@
 import net = require('node:net')
 import { isMptcp } from '../sockopt'
 import { FirstFrame, JoinGuard, Registry } from './acceptor'
-import { familyOf, plainAddress, usableAddresses } from './addresses'
+import { familyOf, isUsable, plainAddress, usableAddresses } from './addresses'
+import { watchAddresses } from './address-watch'
 import type { Engine } from './engine'
 import { ErrorCode, MAGIC, encode, type ErrorCodeValue } from './frames'
 import { engineOptions, type UserspaceOptions } from './options'
@@ -14,6 +15,7 @@ import type { Transport } from './transport'
 const DEFAULT_DETECT_MS = 250
 const MAX_PENDING_HANDSHAKES = 1024
 const REJECT_DESTROY_MS = 1000
+const MAX_ADDR_ID = 255
 
 export interface UserspaceServerStats {
   connections: number
@@ -202,14 +204,31 @@ export class UserspaceAcceptor {
     if (!first || !addr || typeof addr === 'string') return
     const local = plainAddress(first.localAddress ?? '')
     const fam = familyOf(local)
+    const loop = local.startsWith('127.') || local === '::1'
     const wildcard = addr.address === '::' || addr.address === '0.0.0.0'
-    const list = this.options.announce ?? (wildcard ? usableAddresses(fam, local.startsWith('127.') || local === '::1') : [])
-    let id = 1
-    for (const a of list) {
+    const list = this.options.announce ?? (wildcard ? usableAddresses(fam, loop) : [])
+    // Ids are never reused on a connection: a REMOVE_ADDR names its id only.
+    const ids = new Map<string, number>()
+    let nextId = 1
+    const add = (a: string) => {
       const p = plainAddress(a)
-      if (p === local || familyOf(p) !== fam) continue
-      t.engine.announce({ id: id++, family: fam, address: p, port: addr.port })
+      if (p === local || familyOf(p) !== fam || ids.has(p) || nextId > MAX_ADDR_ID) return
+      ids.set(p, nextId)
+      t.engine.announce({ id: nextId++, family: fam, address: p, port: addr.port })
     }
+    for (const a of list) add(a)
+    if (!wildcard || this.options.announce !== undefined || this.options.watchAddresses === false) return
+    const unwatch = watchAddresses((added, removed) => {
+      if (t.engine.state !== 'established') return
+      for (const a of removed.map(plainAddress)) {
+        const id = ids.get(a)
+        if (id === undefined) continue
+        ids.delete(a)
+        t.engine.removeAddress(id)
+      }
+      for (const a of added) if (isUsable(plainAddress(a), fam, loop)) add(a)
+    })
+    us.once('close', unwatch)
   }
 }
 
