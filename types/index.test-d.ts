@@ -52,3 +52,11 @@ const err = new mptcp.MptcpFallbackError('127.0.0.1', 80)
 expectType<string>(err.code)
 expectAssignable<mptcp.MptcpError>(new mptcp.MptcpUnavailableError('x'))
 
+
+// The userspace stack: option values are the public contract.
+const us = mptcp.connect({ host: '10.0.0.1', port: 80, mptcp: 'userspace', userspace: { force: true, watchAddresses: false, reopen: true, scheduler: 'redundant', backup: ['10.0.1.1'] } })
+expectType<mptcp.Socket>(us)
+expectAssignable<mptcp.UserspaceOptions>({ announce: false, maxSubflows: 4, window: 1 << 20 })
+expectError<mptcp.UserspaceOptions>({ watchAddresses: 'yes' })
+expectError<mptcp.UserspaceOptions>({ scheduler: 'fastest' })
+mptcp.createServer({ mptcp: 'userspace', userspace: { announce: ['10.0.0.2'], watchAddresses: true } })
