@@ -1,7 +1,7 @@
 'use strict'
 // npm run bench [-- <suite>[:<part>] ...] [--runs N] [--bytes N] ...
 //   suites: loopback (throughput, connrate, variants), http (plain, mptcp-clients), apps (express, fastify,
-//   fetch), lab (aggregation, failover, memory; root), userspace (loopback; aggregation, failover, latency: root).
+//   fetch), lab (aggregation, failover, memory; root), userspace (loopback, memory; aggregation, failover, latency: root).
 //   No suite: all of them (the lab parts print why and skip where not root).
 const { parseArgs } = require('./lib/args')
 const { killAll } = require('./lib/children')

@@ -1,10 +1,11 @@
 'use strict'
-// `npm run bench -- userspace[:loopback|:aggregation|:failover|:latency]`, or standalone
+// `npm run bench -- userspace[:loopback|:aggregation|:failover|:latency|:memory]`, or standalone
 // `node benchmarks/userspace/index.js [part] [--runs N]`. The lab parts need root (lib/lab namespaces).
 const { loopback } = require('./loopback')
 const { aggregation } = require('./lab-goodput')
 const { failover, TARGETS } = require('./lab-failover')
 const { latency } = require('./lab-latency')
+const { memory } = require('./memory')
 const { loadLab } = require('./lab-run')
 const { ratioBars, timeLines } = require('../lib/svg')
 const { write } = require('../lib/results')
@@ -80,7 +81,35 @@ async function runLatency(opts) {
   console.log(`\n${table(['stack, scheduler', 'p50 (median)', 'range', 'p99 (median)', 'range'], rows)}\nwrote ${files.join(', ')}`)
 }
 
-const PARTS = { loopback: runLoopback, aggregation: runAggregation, failover: runFailover, latency: runLatency }
+async function runMemory(opts) {
+  const runs = opts.runs ?? 3
+  const rounds = []
+  for (let i = 0; i < runs; i++) rounds.push(await memory({ connections: opts.connections }))
+  const { summary } = require('../lib/stats')
+  const pick = (mode, f) => summary(rounds.map((r) => f(r.results[mode])))
+  const config = rounds[0].config
+  const r = {}
+  for (const mode of ['net', 'userspace']) {
+    r[mode] = {
+      rssPerConnection: pick(mode, (x) => x.rssPerConnection),
+      externalPerConnection: pick(mode, (x) => x.externalPerConnection),
+      maxBufferedOverWindow: pick(mode, (x) => x.maxBufferedOverWindow),
+    }
+  }
+  const w = config.window
+  const bars = [
+    { label: 'userspace: largest engine buffer / window', value: r.userspace.maxBufferedOverWindow.median, target: 1 },
+    { label: 'userspace: RSS growth per connection / window', value: r.userspace.rssPerConnection.median / w },
+    { label: 'userspace: Buffer memory per connection / window', value: r.userspace.externalPerConnection.median / w },
+    { label: 'node:net (paused; the kernel holds the bytes): RSS per connection / window', value: r.net.rssPerConnection.median / w, color: '#999999' },
+  ]
+  const svg = ratioBars({ title: 'Memory under a hole-leaving peer (per connection, in windows)', subtitle: `${config.connections} connections, each a 64 KiB hole and ${fmt.bytes(config.floodBytes)} behind it; window ${fmt.bytes(w)}; ${runs} rounds, medians`, bars, target: 1 })
+  const files = write('userspace-memory', { config: { ...config, runs }, results: r, rounds, ratios: bars }, svg)
+  const rows = Object.entries(r).map(([m, v]) => [m, fmt.bytes(v.rssPerConnection.median), fmt.bytes(v.externalPerConnection.median), v.maxBufferedOverWindow.median.toFixed(3)])
+  console.log(`\n${table(['server', 'RSS growth per connection', 'Buffer memory per connection', 'largest buffer / window'], rows)}\nwrote ${files.join(', ')}`)
+}
+
+const PARTS = { loopback: runLoopback, aggregation: runAggregation, failover: runFailover, latency: runLatency, memory: runMemory }
 const LAB_PARTS = new Set(['aggregation', 'failover', 'latency'])
 
 async function userspace(part, opts) {
