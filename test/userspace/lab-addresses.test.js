@@ -42,65 +42,41 @@ async function finish(t, p) {
 const flowsFrom = (p, local) => (lastSample(p.cli)?.subflows ?? []).filter((f) => f.local === local)
 const flowsTo = (p, remote) => (lastSample(p.cli)?.subflows ?? []).filter((f) => f.remote === remote)
 
-t.test('the client gains an address mid-transfer: subflows from it, the new path carries data', async (t) => {
-  const l = await setup(t, (l) => l.removeAddress('client', 1))
-  const a1 = l.paths[1].clientAddress
+// side 'client': subflows from the path's client address; 'server': subflows to its server address.
+const flowsOn = (p, l, side) => (side === 'client' ? flowsFrom(p, l.paths[1].clientAddress) : flowsTo(p, l.paths[1].serverAddress))
+
+async function gains(t, side) {
+  const l = await setup(t, (l) => l.removeAddress(side, 1))
   const p = await transfer(t, l, 64 * MiB)
   await received(p, 4 * MiB)
-  t.same(flowsFrom(p, a1), [], 'no subflow from the missing address')
+  t.same(flowsOn(p, l, side), [], 'no subflow on the missing address')
   const before = await clientLinkBytes(l)
   const t0 = Date.now()
-  await l.addAddress('client', 1)
-  await until(() => flowsFrom(p, a1).length > 0, { timeoutMs: 5000, intervalMs: 50, what: `a subflow from ${a1}` })
-  t.comment(`subflow from the new address after ${Date.now() - t0} ms`)
-  await finish(t, p)
-  const end = await clientLinkBytes(l)
-  t.ok(end[1].tx - before[1].tx > 8 * MiB, `the new path carried ${((end[1].tx - before[1].tx) / MiB).toFixed(1)} MiB`)
-})
-
-t.test('the client loses an address mid-transfer: its subflows close and are not re-opened', async (t) => {
-  const l = await setup(t)
-  const a1 = l.paths[1].clientAddress
-  const p = await transfer(t, l, 48 * MiB)
-  await received(p, 8 * MiB)
-  t.ok(flowsFrom(p, a1).length > 0, 'subflows from the second address')
-  await l.removeAddress('client', 1)
-  const gone = Date.now()
-  await until(() => flowsFrom(p, a1).length === 0, { timeoutMs: 5000, intervalMs: 50, what: `no subflow from ${a1}` })
-  t.comment(`subflows from the vanished address closed after ${Date.now() - gone} ms`)
-  const done = await finish(t, p)
-  const later = samples(p.cli).filter((s) => s.t > Date.now() - 60000 && s.t > gone + 2500)
-  t.ok(later.every((s) => !s.subflows.some((f) => f.local === a1)), 'none re-opened from it')
-  t.ok(done.maxGapMs < 3000, `longest stall ${done.maxGapMs} ms < 3 s`)
-})
-
-t.test('the server gains an address: it announces it and the client uses it', async (t) => {
-  const l = await setup(t, (l) => l.removeAddress('server', 1))
-  const s1 = l.paths[1].serverAddress
-  const p = await transfer(t, l, 64 * MiB)
-  await received(p, 4 * MiB)
-  t.same(flowsTo(p, s1), [], 'nothing to the missing address')
-  const before = await clientLinkBytes(l)
-  const t0 = Date.now()
-  await l.addAddress('server', 1)
-  await until(() => flowsTo(p, s1).some((f) => f.healthy), { timeoutMs: 5000, intervalMs: 50, what: `a subflow to ${s1}` })
-  t.comment(`subflow to the announced address after ${Date.now() - t0} ms`)
+  await l.addAddress(side, 1)
+  await until(() => flowsOn(p, l, side).some((f) => f.healthy), { timeoutMs: 5000, intervalMs: 50, what: `a subflow on the new ${side} address` })
+  t.comment(`subflow on the new address after ${Date.now() - t0} ms`)
   await finish(t, p)
   const end = await clientLinkBytes(l)
   t.ok(end[1].tx - before[1].tx > 8 * MiB, `the second path carried ${((end[1].tx - before[1].tx) / MiB).toFixed(1)} MiB`)
-})
+}
 
-t.test('the server loses an address: REMOVE_ADDR, the client drops the subflows to it at once', async (t) => {
+async function loses(t, side) {
   const l = await setup(t)
-  const s1 = l.paths[1].serverAddress
   const p = await transfer(t, l, 48 * MiB)
   await received(p, 8 * MiB)
-  t.ok(flowsTo(p, s1).length > 0, 'subflows to the announced address')
-  await l.removeAddress('server', 1)
+  t.ok(flowsOn(p, l, side).length > 0, 'subflows on the second address')
+  await l.removeAddress(side, 1)
   const gone = Date.now()
-  await until(() => flowsTo(p, s1).length === 0, { timeoutMs: 4000, intervalMs: 50, what: `no subflow to ${s1}` })
-  t.comment(`subflows to the withdrawn address closed after ${Date.now() - gone} ms`)
-  await finish(t, p)
+  await until(() => flowsOn(p, l, side).length === 0, { timeoutMs: 4000, intervalMs: 50, what: `no subflow on the vanished ${side} address` })
+  t.comment(`subflows on the vanished address closed after ${Date.now() - gone} ms`)
+  const done = await finish(t, p)
+  const address = side === 'client' ? l.paths[1].clientAddress : l.paths[1].serverAddress
   const later = samples(p.cli).filter((s) => s.t > gone + 2500)
-  t.ok(later.every((s) => !s.subflows.some((f) => f.remote === s1)), 'none re-opened to it')
-})
+  t.ok(later.every((s) => !s.subflows.some((f) => f.local === address || f.remote === address)), 'none re-opened')
+  t.ok(done.maxGapMs < 3000, `longest stall ${done.maxGapMs} ms < 3 s`)
+}
+
+t.test('the client gains an address mid-transfer: subflows from it, the new path carries data', (t) => gains(t, 'client'))
+t.test('the client loses an address mid-transfer: its subflows close and are not re-opened', (t) => loses(t, 'client'))
+t.test('the server gains an address: it announces it and the client uses it', (t) => gains(t, 'server'))
+t.test('the server loses an address: REMOVE_ADDR, the client drops the subflows to it at once', (t) => loses(t, 'server'))
