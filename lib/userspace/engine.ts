@@ -1,5 +1,5 @@
 import crypto = require('node:crypto')
-import { ErrorCode, FrameDecoder, MAGIC, type FrameSink, MAX_PAYLOAD, T, VERSION, encode, errorName, type ErrorCodeValue, type Frame } from './frames'
+import { ErrorCode, FrameDecoder, MAGIC, type FrameSink, MAX_PAYLOAD, T, VERSIONS, encode, errorName, maxPayload, type ErrorCodeValue, type Frame } from './frames'
 import { deriveKeys, generateKeyPair, macEqual, macs, hmac, sha256, sharedSecret, type ConnectionKeys, type KeyPair } from './keys'
 import { Reassembly } from './reassembly'
 import { choose, expectedCompletion, type SchedulerName } from './scheduler'
@@ -127,6 +127,8 @@ export class Engine {
   private th2: Buffer | null = null
   private peerFinished = false
   version = 0
+  /** DATA payload limit of the agreed version (version 1's until then). */
+  maxPayload = MAX_PAYLOAD
   private createdAt: number
 
   // send side
@@ -189,7 +191,7 @@ export class Engine {
       handshakeTimeout: options.handshakeTimeout ?? 10_000,
       holeTimeout: options.holeTimeout ?? 30_000,
       idleInterval: options.idleInterval ?? 500,
-      versions: options.versions ?? [VERSION],
+      versions: options.versions ?? VERSIONS,
     }
     this.createdAt = this.now()
     this.rcvEdge = this.opts.window
@@ -198,6 +200,19 @@ export class Engine {
 
   // ---- subflow lifecycle -------------------------------------------------------------------------------
 
+  private decoderFor(): FrameDecoder {
+    const d = new FrameDecoder(this.role === 'client')
+    if (this.version) d.maxBody = maxPayload(this.version) + 8
+    return d
+  }
+
+  // From the frame after the hello on, DATA may be as large as the agreed version allows.
+  private setVersion(version: number): void {
+    this.version = version
+    this.maxPayload = maxPayload(version)
+    for (const s of this.subs.values()) s.decoder.maxBody = this.maxPayload + 8
+  }
+
   private newSub(id: number, state: SubState, initial: boolean, backup = false): Sub {
     if (this.subs.get(id)?.state !== undefined && this.subs.get(id)!.state !== 'closed') throw new RangeError(`subflow ${id} exists`)
     const now = this.now()
@@ -205,7 +220,7 @@ export class Engine {
       id,
       state,
       initial,
-      decoder: new FrameDecoder(this.role === 'client'),
+      decoder: this.decoderFor(),
       backup,
       peerBackup: false,
       healthy: true,
@@ -257,7 +272,7 @@ export class Engine {
     const sub = this.newSub(sf, 'finished-wait', true)
     const common = hello.versions.filter((v) => this.opts.versions.includes(v))
     if (common.length === 0) return this.failHandshake(sub, ErrorCode.VERSION, `no common version (offered ${hello.versions.join(',')})`)
-    this.version = Math.max(...common)
+    this.setVersion(Math.max(...common))
     this.keyPair = generateKeyPair()
     const shared = sharedSecret(this.keyPair, hello.pub)
     if (!shared) return this.failHandshake(sub, ErrorCode.PROTOCOL, 'invalid key share')
@@ -511,7 +526,7 @@ export class Engine {
       if (!this.opts.versions.includes(f.version)) return this.failHandshake(sub, ErrorCode.VERSION, `server chose version ${f.version}`)
       const shared = sharedSecret(this.keyPair!, f.pub)
       if (!shared) return this.failHandshake(sub, ErrorCode.PROTOCOL, 'invalid key share')
-      this.version = f.version
+      this.setVersion(f.version)
       const th1 = sha256(this.helloRaw!, f.raw)
       this.keys = deriveKeys(shared, th1)
       this.th2 = th1 // holds th1 until FINISHED arrives
@@ -792,6 +807,15 @@ export class Engine {
     this.out(sub, [encode.ack(BigInt(this.rcvNxt), Math.min(this.rcvEdge - this.rcvNxt, 0xffffffff))])
   }
 
+  // Past 64 KiB a segment grows to ~1 ms of the slowest chosen subflow's rate (version 2): fewer frames on fast
+  // paths, while a segment on a slow one stays short enough not to hold data behind it.
+  private segmentLength(picks: Sub[], room: number): number {
+    let rate = Infinity
+    for (const s of picks) rate = Math.min(rate, s.rate)
+    const want = Math.floor(rate / 1000)
+    return want > MAX_PAYLOAD ? Math.min(this.maxPayload, room, this.unsentBytes, want) : MAX_PAYLOAD
+  }
+
   private usable(sub: Sub): boolean {
     return sub.state === 'open'
   }
@@ -825,9 +849,10 @@ export class Engine {
           const room = this.sndEdge - this.sndNxt
           if (this.unsentBytes > 0 && room <= 0) this.opportunisticReinject(pool)
           if (this.unsentBytes === 0 || room <= 0) break
-          const len = Math.min(MAX_PAYLOAD, room, this.unsentBytes)
+          let len = Math.min(MAX_PAYLOAD, room, this.unsentBytes)
           const picks = choose(this.opts.scheduler, pool, len, (s) => this.blocked(s), this.rr++)
           if (picks.length === 0) break
+          if (len === MAX_PAYLOAD && this.maxPayload > MAX_PAYLOAD) len = this.segmentLength(picks, room)
           seg = { dsn: this.sndNxt, buf: this.takeUnsent(len), subs: [], sentAt: this.now() }
           this.segments.push(seg)
           this.sndNxt += seg.buf.length

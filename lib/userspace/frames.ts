@@ -5,9 +5,19 @@ import { formatIPv4, formatIPv6 } from '../decode/sockaddr'
 
 export const MAGIC = Buffer.from([0x89, 0x4d, 0x50, 0x55, 0x0d, 0x0a, 0x1a, 0x01])
 export const HEADER_SIZE = 4
+/** DATA payload limit of version 1, and of every subflow until a version is agreed. */
 export const MAX_PAYLOAD = 65536
 export const MAX_BODY = MAX_PAYLOAD + 8
-export const VERSION = 1
+/** Version 2 differs from 1 only in a larger DATA payload limit. */
+export const MAX_PAYLOAD_V2 = 262144
+/** The newest version, and the ones this implementation speaks (best first). */
+export const VERSION = 2
+export const VERSIONS = [2, 1]
+
+/** Largest DATA payload of a protocol version. */
+export function maxPayload(version: number): number {
+  return version >= 2 ? MAX_PAYLOAD_V2 : MAX_PAYLOAD
+}
 
 export enum T {
   CLIENT_HELLO = 0x01,
@@ -237,7 +247,7 @@ export function decodeFrame(type: number, body: Buffer, raw: Buffer): Frame | Fr
     case T.JOIN_ACK:
       return { type, raw, nonce: body.subarray(0, 32), mac: body.subarray(32, 64) }
     case T.DATA:
-      if (body.length < 9 || body.length > MAX_BODY) return bad('malformed DATA')
+      if (body.length < 9 || body.length > MAX_PAYLOAD_V2 + 8) return bad('malformed DATA')
       return { type, raw, dsn: body.readBigUInt64BE(0), payload: body.subarray(8) }
     case T.ACK:
       return { type, raw, ack: body.readBigUInt64BE(0), window: body.readUInt32BE(8) }
@@ -299,6 +309,8 @@ export class FrameDecoder {
   private dataDsn = 0
   private dataDsnBig: bigint | null = null
   error: FrameError | null = null
+  /** Largest frame body accepted: version 1's until the engine raises it for the agreed version. */
+  maxBody = MAX_BODY
 
   constructor(expectMagic = true) {
     this.magicLeft = expectMagic ? MAGIC.length : 0
@@ -365,8 +377,8 @@ export class FrameDecoder {
       if (buf.length - off < HEADER_SIZE) break
       const type = buf[off]!
       const length = buf.readUInt32BE(off) & 0xffffff
-      if (length > MAX_BODY) {
-        this.error = bad(`frame length ${length} over the limit ${MAX_BODY}`, ErrorCode.FRAME_TOO_LARGE)
+      if (length > this.maxBody) {
+        this.error = bad(`frame length ${length} over the limit ${this.maxBody}`, ErrorCode.FRAME_TOO_LARGE)
         return
       }
       if (type === T.DATA) {

@@ -14,13 +14,13 @@ t.test('handshake: byte layout of both flights, keys agree, nothing secret on th
   t.equal(to, 'server')
   t.equal(sf, 1)
   t.same(ch.subarray(0, 8), MAGIC)
-  t.same([...ch.subarray(8, 14)], [0x01, 0, 0, 70, 1, 1], 'CLIENT_HELLO, 70-byte body, one version: 1')
+  t.same([...ch.subarray(8, 15)], [0x01, 0, 0, 71, 2, 2, 1], 'CLIENT_HELLO, 71-byte body, versions 2 and 1')
   p.flush(1)
   const reply = p.queue[0][2]
   t.same(reply.subarray(0, 8), MAGIC)
   const f = frames(reply.subarray(8))
   t.same(f.map((x) => x.type), [T.SERVER_HELLO, T.FINISHED])
-  t.equal(f[0].version, 1)
+  t.equal(f[0].version, 2, 'the server picks the highest shared version')
   p.flush()
   t.ok(p.c.established && p.s.established)
   t.same(p.c.engine.keys.token, p.s.engine.keys.token)
@@ -40,6 +40,62 @@ t.test('version bid-down is caught by the Finished MACs', (t) => {
   t.equal(p.c.closed, true)
   t.equal(p.c.err.code, 'ERR_MPTCP_USERSPACE_HANDSHAKE')
   t.match(p.c.err.message, /MAC/)
+  t.end()
+})
+
+// DATA frames on the wire between two engines (client to server), as [dsn, payload length].
+function dataFrames(p) {
+  const out = []
+  for (const [to, , bytes] of p.queue) {
+    if (to !== 'server') continue
+    for (let off = 0; off + 4 <= bytes.length; ) {
+      const len = bytes.readUInt32BE(off) & 0xffffff
+      if (bytes[off] === T.DATA) out.push(len - 8)
+      off += 4 + len
+    }
+  }
+  return out
+}
+
+t.test('version 2: DATA up to 256 KiB on fast subflows; a version 1 peer gets 64 KiB frames', (t) => {
+  for (const [name, client, want] of [['v2 both', {}, 2], ['v1 client', { versions: [1] }, 1]]) {
+    const p = pair({ client })
+    t.ok(p.handshake(), `${name}: established`)
+    t.equal(p.c.engine.version, want, `${name}: version ${want}`)
+    t.equal(p.s.engine.version, want)
+    p.c.engine.subs.get(1).rate = 1e9 // a loopback-fast subflow (bytes/s)
+    const data = crypto.randomBytes(1_000_000)
+    p.c.engine.write(data)
+    const sizes = p.queue.length ? dataFrames(p) : []
+    p.flush()
+    t.ok(concat(p.s.data).equals(data), `${name}: data intact`)
+    const max = Math.max(...sizes)
+    if (want === 2) t.ok(max > 65536 && max <= 262144, `${name}: frames up to ${max} bytes`)
+    else t.equal(max, 65536, `${name}: 64 KiB frames`)
+  }
+  const slow = pair()
+  t.ok(slow.handshake())
+  slow.c.engine.subs.get(1).rate = 6e6 // 50 Mbit/s: 1 ms is 6 KB, so segments stay at 64 KiB
+  slow.c.engine.write(crypto.randomBytes(500_000))
+  t.equal(Math.max(...dataFrames(slow)), 65536, 'a 50 Mbit/s subflow keeps 64 KiB segments')
+  t.end()
+})
+
+t.test('frame limits follow the agreed version: over 64 KiB is FRAME_TOO_LARGE on version 1', (t) => {
+  const { ErrorCode, encode: enc } = require('../../dist/userspace/frames')
+  const big = enc.data(0n, Buffer.alloc(100_000))
+  const d1 = new FrameDecoder(false)
+  d1.push(big)
+  t.equal(d1.error && d1.error.code, ErrorCode.FRAME_TOO_LARGE, 'before a version is agreed (and on v1): refused at the header')
+  const p = pair({ client: { versions: [1] } })
+  t.ok(p.handshake())
+  t.equal(p.s.engine.subs.get(1).decoder.maxBody, 65544, 'v1 connection: 64 KiB + 8')
+  const q = pair()
+  t.ok(q.handshake())
+  t.equal(q.s.engine.subs.get(1).decoder.maxBody, 262152, 'v2 connection: 256 KiB + 8')
+  q.c.engine.join(2)
+  q.flush()
+  t.equal(q.s.engine.subs.get(2).decoder.maxBody, 262152, 'joined subflows too')
   t.end()
 })
 
