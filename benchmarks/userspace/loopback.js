@@ -86,7 +86,7 @@ function checkWire(mode, res) {
   }
 }
 
-async function loopback({ runs = 5, bytes = 2 ** 30, writeSize = 256 * 1024 } = {}) {
+async function loopback({ runs = 5, bytes = 4 * 2 ** 30, writeSize = 256 * 1024 } = {}) {
   const children = require('../lib/children')
   const { summary } = require('../lib/stats')
   const { log, section } = require('../lib/progress')
