@@ -69,6 +69,25 @@ export function tcpInfo(fd: number): TcpInfo | null {
   return rc < 0 ? null : decodeTcpInfo(buf, rc)
 }
 
+const pathBuf = Buffer.alloc(TCP_INFO_SIZE)
+const TCPI_RTT = 68
+const TCPI_DELIVERY_RATE = 160
+
+/**
+ * Just what a scheduler needs from tcp_info, without decoding the rest: smoothed RTT (µs), delivery rate
+ * (bytes/s, 4.9+) and whether that rate sample was application-limited. null without the addon or on error.
+ */
+export function tcpPathSample(fd: number): { rttUs: number; deliveryRate: number; appLimited: boolean } | null {
+  if (!native || fd < 0) return null
+  const rc = native.getsockopt(fd, c.SOL_TCP, c.TCP_INFO, pathBuf)
+  if (rc < TCPI_DELIVERY_RATE + 8) return null
+  const rttUs = le ? pathBuf.readUInt32LE(TCPI_RTT) : pathBuf.readUInt32BE(TCPI_RTT)
+  const rate = le ? pathBuf.readBigUInt64LE(TCPI_DELIVERY_RATE) : pathBuf.readBigUInt64BE(TCPI_DELIVERY_RATE)
+  // Byte 7: tcpi_delivery_rate_app_limited:1, tcpi_fastopen_client_fail:2 (the bit order follows the ABI).
+  const bits = pathBuf[7]!
+  return { rttUs, deliveryRate: Number(rate), appLimited: (le ? bits & 1 : bits & 0x80) !== 0 }
+}
+
 function subflowArray(fd: number, name: number, elementSize: number): SubflowArray | number {
   let capacity = 8
   for (;;) {

@@ -89,6 +89,8 @@ export interface Sub {
   reportedRate: number
   rateBytes: number
   rateStamp: number
+  /** RTT and rate come from the kernel's tcp_info (pathInfo()) instead of PING/PONG and connection-level ACKs. */
+  kernelPath: boolean
   bytesSent: number
   bytesReceived: number
   addrId: number
@@ -237,6 +239,7 @@ export class Engine {
       reportedRate: 0,
       rateBytes: 0,
       rateStamp: now,
+      kernelPath: false,
       bytesSent: 0,
       bytesReceived: 0,
       addrId: 0,
@@ -597,7 +600,7 @@ export class Engine {
         return
       case T.PONG:
         if (sub.pingNonce !== null && f.nonce === sub.pingNonce) {
-          if (sub.pingTimed) this.rttSample(sub, this.now() - sub.pingSent)
+          if (sub.pingTimed && !sub.kernelPath) this.rttSample(sub, this.now() - sub.pingSent)
           sub.pingNonce = null
         }
         return
@@ -768,12 +771,26 @@ export class Engine {
   private updateRate(s: Sub, now: number): void {
     const dt = now - s.rateStamp
     if (dt < 50) return
-    if (s.rateBytes > 0) {
+    if (s.rateBytes > 0 && !s.kernelPath) {
       const sample = (s.rateBytes * 1000) / dt
       s.rate = s.rate === 0 ? sample : s.rate * 0.75 + sample * 0.25
     }
     s.rateBytes = 0
     s.rateStamp = now
+  }
+
+  /**
+   * The kernel's view of a subflow's TCP connection (tcp_info, where the transport can read it): smoothed RTT
+   * in ms and delivery rate in bytes/s. From the first call on they replace the engine's own estimates (PING
+   * RTT, which includes the socket's queue; rate from connection-level ACKs, which a hole elsewhere delays).
+   * An application-limited rate sample only ever raises the rate.
+   */
+  pathInfo(sf: number, rttMs: number, rate: number, appLimited: boolean): void {
+    const sub = this.subs.get(sf)
+    if (!sub || sub.state !== 'open') return
+    sub.kernelPath = true
+    if (rttMs > 0) sub.srtt = rttMs
+    if (rate > 0 && (!appLimited || rate > sub.rate)) sub.rate = rate
   }
 
   private rttSample(sub: Sub, rtt: number): void {

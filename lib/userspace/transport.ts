@@ -1,5 +1,6 @@
 import net = require('node:net')
 import { native } from '../binding'
+import { tcpPathSample } from '../sockopt'
 import { Engine, type AddressInfo, type EngineHooks, type EngineOptions } from './engine'
 
 // Wires an Engine to net.Socket subflows: socket bytes into engine.receive(), engine frames onto sockets,
@@ -89,8 +90,21 @@ export class Transport {
       },
     }
     this.engine = new Engine(options, hooks)
-    this.timer = setInterval(() => this.engine.tick(), TICK_MS)
+    this.timer = setInterval(() => {
+      this.samplePaths()
+      this.engine.tick()
+    }, TICK_MS)
     this.timer.unref()
+  }
+
+  // Where the addon can read tcp_info, the scheduler gets the kernel's RTT and delivery rate of each subflow.
+  private samplePaths(): void {
+    if (!native) return
+    for (const [id, rec] of this.subflows) {
+      const fd = (rec.socket as unknown as { _handle?: { fd?: number } })._handle?.fd
+      const p = typeof fd === 'number' ? tcpPathSample(fd) : null
+      if (p) this.engine.pathInfo(id, p.rttUs / 1000, p.deliveryRate, p.appLimited)
+    }
   }
 
   /** Register a connected socket as a subflow; its bytes go to the engine from now on. */

@@ -69,6 +69,21 @@ t.test('subflows() records while connected', async (t) => {
   await collect(c)
 })
 
+t.test('with the addon, the scheduler sees the kernel\'s RTT and delivery rate of each subflow', { skip: !mptcp.support().native.loaded && 'no addon: PING RTT and ACK-based rates only' }, async (t) => {
+  const server = await userspaceServer(t, {}, (s) => s.resume().on('end', () => s.end()))
+  const c = dial(server.address().port)
+  await once(c, 'connect')
+  c.write(crypto.randomBytes(16 << 20))
+  await new Promise((r) => setTimeout(r, 300))
+  const [f] = c.subflows()
+  const sub = c.transport.engine.subs.get(f.id)
+  t.equal(sub.kernelPath, true, 'tcp_info was read')
+  t.ok(f.tcpInfo.rtt > 0 && sub.srtt > 0 && sub.srtt < 50, `srtt ${sub.srtt} ms from the kernel (tcp_info ${f.tcpInfo.rtt} us)`)
+  t.ok(sub.rate > 50e6, `rate ${(sub.rate / 1e6).toFixed(0)} MB/s: a loopback rate, from tcpi_delivery_rate`)
+  c.end()
+  await collect(c)
+})
+
 t.test('several subflows via 127.0.0.x: 24 MiB each way, SHA-256 intact, every subflow carried data', async (t) => {
   const size = 24 * 1024 * 1024
   let serverSide
