@@ -1,5 +1,5 @@
 'use strict'
-// The preload on unmodified apps in child processes: express, fastify, a built-in fetch client, and node's
+// The preload on unmodified apps in child processes: express, fastify, koa, a built-in fetch client, and node's
 // https/http2/tls. Every check reads the kernel from outside the app: ss -M (MPTCP sockets by pid) and, on the
 // test's own end of each connection, SO_PROTOCOL / TCP_IS_MPTCP.
 const t = require('tap')
@@ -92,6 +92,16 @@ t.test('fastify (--import mptcp/register): MPTCP listener and accepted connectio
   t.equal(r.body.hello, 'fastify')
   t.equal(r.listener, 'mptcp')
   t.ok(r.accepted)
+})
+
+t.test('koa (-r mptcp/register): MPTCP listener and accepted connection', async (t) => {
+  const app = runApp(t, [...CJS, 'test/apps/fixtures/koa-app.js'])
+  const { port, pid } = await app.next()
+  const r = await probeServer(t, pid, port)
+  t.equal(r.body.hello, 'koa')
+  t.equal(r.listener, 'mptcp', 'ss -M: the app listens over MPTCP')
+  t.ok(r.accepted, "ss -M: the app's end of the connection is MPTCP")
+  t.equal(app.stderr(), '', 'prints nothing')
 })
 
 t.test('built-in fetch client (ESM, --import): each keep-alive connection is MPTCP', async (t) => {

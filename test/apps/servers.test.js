@@ -1,5 +1,5 @@
 'use strict'
-// mptcp.listen() and the createServer variants on real servers (http, express, fastify, https, http2, tls):
+// mptcp.listen() and the createServer variants on real servers (http, express, fastify, koa, https, http2, tls):
 // listeners and accepted connections checked MPTCP in the kernel (wire(), ss -M), stats reachable via req.socket.
 const t = require('tap')
 const http = require('node:http')
@@ -9,6 +9,7 @@ const tls = require('node:tls')
 const { once } = require('node:events')
 const express = require('express')
 const fastify = require('fastify')
+const Koa = require('koa')
 const mptcp = require('../..')
 const { wire, IPPROTO_MPTCP, IPPROTO_TCP } = require('../helpers/wire')
 const { certs } = require('./helpers/certs')
@@ -49,6 +50,20 @@ t.test('express behind mptcp.listen: MPTCP listener, req.socket is an mptcp.Sock
   const app = express()
   app.get('/', (req, res) => res.json({ isSocket: req.socket instanceof mptcp.Socket, ...describe(req.socket) }))
   const port = await listening(http.createServer(app), 0, '127.0.0.1')
+  t.ok(await isMptcpListener(port), 'ss -M lists the listener')
+  const agent = new mptcp.http.Agent()
+  t.teardown(() => agent.destroy())
+  const { body, socket } = await getJson(`http://127.0.0.1:${port}/`, { agent })
+  t.same(body, { isSocket: true, multipath: 'kernel', wire: MPTCP, info: true, subflows: 1 })
+  t.same(wire(socket), MPTCP, 'client end too')
+})
+
+t.test('koa behind mptcp.listen: MPTCP listener, ctx.req.socket is an mptcp.Socket with stats', async (t) => {
+  const app = new Koa()
+  app.use((ctx) => {
+    ctx.body = { isSocket: ctx.req.socket instanceof mptcp.Socket, ...describe(ctx.req.socket) }
+  })
+  const port = await listening(http.createServer(app.callback()), { port: 0, host: '127.0.0.1' })
   t.ok(await isMptcpListener(port), 'ss -M lists the listener')
   const agent = new mptcp.http.Agent()
   t.teardown(() => agent.destroy())
