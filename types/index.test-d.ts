@@ -60,3 +60,12 @@ expectAssignable<mptcp.UserspaceOptions>({ announce: false, maxSubflows: 4, wind
 expectError<mptcp.UserspaceOptions>({ watchAddresses: 'yes' })
 expectError<mptcp.UserspaceOptions>({ scheduler: 'fastest' })
 mptcp.createServer({ mptcp: 'userspace', userspace: { announce: ['10.0.0.2'], watchAddresses: true } })
+
+// http2: servers listening over MPTCP, a client session over an MPTCP connection.
+import * as http2 from 'node:http2'
+expectType<http2.Http2SecureServer>(mptcp.http2.createSecureServer({ key: 'k', cert: 'c', mptcp: 'require' }, (_req, res) => res.end()))
+expectType<http2.Http2Server>(mptcp.http2.createServer())
+expectType<http2.Http2Server>(mptcp.http2.createServer({ mptcp: false }, () => {}))
+expectType<http2.ClientHttp2Session>(mptcp.http2.connect('https://example.org', { ca: 'x', mptcp: 'require' }))
+expectType<http2.ClientHttp2Session>(mptcp.http2.connect(new URL('http://127.0.0.1:8080'), (s) => s.close()))
+expectError(mptcp.http2.connect('https://example.org', { mptcp: 'sometimes' }))

@@ -144,6 +144,64 @@ t.test('http2 secure server via mptcp.listen, client over mptcp.tls.connect', as
   t.same(wire(client.socket), MPTCP)
 })
 
+// One request on an http2 session: the server answers with what its end of the connection is.
+async function h2Request(t, session) {
+  t.teardown(() => session.close())
+  const req = session.request({ ':path': '/' })
+  let body = ''
+  req.setEncoding('utf8')
+  req.on('data', (d) => (body += d))
+  await once(req, 'end')
+  return JSON.parse(body)
+}
+
+function h2Answer(stream) {
+  const socket = stream.session.socket
+  stream.respond({ ':status': 200 })
+  stream.end(JSON.stringify({ multipath: socket.multipath, wire: wire(socket), info: socket.mptcpInfo() !== null, alpn: stream.session.alpnProtocol }))
+}
+
+t.test('mptcp.http2: createSecureServer and connect (ALPN h2, SNI, certificate checked), both ends MPTCP', async (t) => {
+  const { key, cert, ca } = await certs()
+  const server = mptcp.http2.createSecureServer({ key, cert })
+  server.on('stream', h2Answer)
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => server.close())
+  const port = server.address().port
+  t.ok(await isMptcpListener(port), 'ss -M lists the listener')
+  const session = mptcp.http2.connect(`https://localhost:${port}`, { ca })
+  t.same(await h2Request(t, session), { multipath: 'kernel', wire: MPTCP, info: true, alpn: 'h2' })
+  t.same(wire(session.socket), MPTCP, 'client end MPTCP')
+  t.equal(session.socket.multipath, 'kernel', 'session.socket answers multipath')
+  t.ok(session.socket.mptcpInfo())
+  const bad = mptcp.http2.connect(`https://localhost:${port}`)
+  const [err] = await once(bad, 'error')
+  t.equal(err.code, 'DEPTH_ZERO_SELF_SIGNED_CERT', 'without the CA the certificate is refused, as with http2.connect')
+})
+
+t.test('mptcp.http2: h2c createServer and connect; mptcp: false stays TCP', async (t) => {
+  const server = mptcp.http2.createServer()
+  server.on('stream', h2Answer)
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => server.close())
+  const port = server.address().port
+  const session = mptcp.http2.connect(`http://127.0.0.1:${port}`)
+  const r = await h2Request(t, session)
+  t.same({ multipath: r.multipath, wire: r.wire }, { multipath: 'kernel', wire: MPTCP })
+  t.same(wire(session.socket), MPTCP)
+  const plain = mptcp.http2.connect(`http://127.0.0.1:${port}`, { mptcp: false })
+  const p = await h2Request(t, plain)
+  t.same(p.wire, { protocol: IPPROTO_TCP, isMptcp: 0 }, 'mptcp: false: plain TCP')
+  const tcpServer = mptcp.http2.createServer({ mptcp: false })
+  tcpServer.on('stream', h2Answer)
+  tcpServer.listen(0, '127.0.0.1')
+  await once(tcpServer, 'listening')
+  t.teardown(() => tcpServer.close())
+  t.notOk(await isMptcpListener(tcpServer.address().port), 'createServer({ mptcp: false }) listens over TCP')
+})
+
 t.test('tls: mptcp.tls.createServer and mptcp.tls.connect', async (t) => {
   const { key, cert, ca } = await certs()
   const server = mptcp.tls.createServer({ key, cert }, (s) => s.end(JSON.stringify({ multipath: s.multipath, wire: wire(s) })))
