@@ -75,34 +75,22 @@ async function fetchClient(t, preload, env = {}, count = 1, create = undefined) 
   return { results, seen, stderr: app.stderr() }
 }
 
-t.test('express (-r mptcp/register): MPTCP listener and MPTCP accepted connection, silent', async (t) => {
-  const app = runApp(t, [...CJS, 'test/apps/fixtures/express-app.js'])
-  const { port, pid } = await app.next()
-  const r = await probeServer(t, pid, port)
-  t.equal(r.body.hello, 'express')
-  t.equal(r.listener, 'mptcp', 'ss -M: the app listens over MPTCP')
-  t.ok(r.accepted, "ss -M: the app's end of the connection is MPTCP")
-  t.equal(app.stderr(), '', 'prints nothing')
-})
-
-t.test('fastify (--import mptcp/register): MPTCP listener and accepted connection', async (t) => {
-  const app = runApp(t, [...ESM, 'test/apps/fixtures/fastify-app.js'])
-  const { port, pid } = await app.next()
-  const r = await probeServer(t, pid, port)
-  t.equal(r.body.hello, 'fastify')
-  t.equal(r.listener, 'mptcp')
-  t.ok(r.accepted)
-})
-
-t.test('koa (-r mptcp/register): MPTCP listener and accepted connection', async (t) => {
-  const app = runApp(t, [...CJS, 'test/apps/fixtures/koa-app.js'])
-  const { port, pid } = await app.next()
-  const r = await probeServer(t, pid, port)
-  t.equal(r.body.hello, 'koa')
-  t.equal(r.listener, 'mptcp', 'ss -M: the app listens over MPTCP')
-  t.ok(r.accepted, "ss -M: the app's end of the connection is MPTCP")
-  t.equal(app.stderr(), '', 'prints nothing')
-})
+// An unmodified framework app under the preload: its listener and its end of a connection are MPTCP (ss -M).
+for (const [name, preload, fixture] of [
+  ['express', CJS, 'express-app.js'],
+  ['fastify', ESM, 'fastify-app.js'],
+  ['koa', CJS, 'koa-app.js'],
+]) {
+  t.test(`${name} (${preload.join(' ')}): MPTCP listener and MPTCP accepted connection, silent`, async (t) => {
+    const app = runApp(t, [...preload, `test/apps/fixtures/${fixture}`])
+    const { port, pid } = await app.next()
+    const r = await probeServer(t, pid, port)
+    t.equal(r.body.hello, name)
+    t.equal(r.listener, 'mptcp', 'ss -M: the app listens over MPTCP')
+    t.ok(r.accepted, "ss -M: the app's end of the connection is MPTCP")
+    t.equal(app.stderr(), '', 'prints nothing')
+  })
+}
 
 t.test('built-in fetch client (ESM, --import): each keep-alive connection is MPTCP', async (t) => {
   const { results, seen, stderr } = await fetchClient(t, ESM, {}, 3)

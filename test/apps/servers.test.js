@@ -46,30 +46,31 @@ async function isMptcpListener(port) {
   return (await mptcpSockets({ pid: process.pid })).some((s) => s.state === 'LISTEN' && s.local.port === port)
 }
 
-t.test('express behind mptcp.listen: MPTCP listener, req.socket is an mptcp.Socket', async (t) => {
-  const app = express()
-  app.get('/', (req, res) => res.json({ isSocket: req.socket instanceof mptcp.Socket, ...describe(req.socket) }))
-  const port = await listening(http.createServer(app), 0, '127.0.0.1')
+// A framework's handler answers with what req.socket is; listener, both ends and the stats are checked.
+async function frameworkOverMptcp(t, server, listenArgs) {
+  const port = await listening(server, ...listenArgs)
   t.ok(await isMptcpListener(port), 'ss -M lists the listener')
   const agent = new mptcp.http.Agent()
   t.teardown(() => agent.destroy())
   const { body, socket } = await getJson(`http://127.0.0.1:${port}/`, { agent })
   t.same(body, { isSocket: true, multipath: 'kernel', wire: MPTCP, info: true, subflows: 1 })
   t.same(wire(socket), MPTCP, 'client end too')
+}
+
+const socketReport = (socket) => ({ isSocket: socket instanceof mptcp.Socket, ...describe(socket) })
+
+t.test('express behind mptcp.listen: MPTCP listener, req.socket is an mptcp.Socket', async (t) => {
+  const app = express()
+  app.get('/', (req, res) => res.json(socketReport(req.socket)))
+  await frameworkOverMptcp(t, http.createServer(app), [0, '127.0.0.1'])
 })
 
 t.test('koa behind mptcp.listen: MPTCP listener, ctx.req.socket is an mptcp.Socket with stats', async (t) => {
   const app = new Koa()
   app.use((ctx) => {
-    ctx.body = { isSocket: ctx.req.socket instanceof mptcp.Socket, ...describe(ctx.req.socket) }
+    ctx.body = socketReport(ctx.req.socket)
   })
-  const port = await listening(http.createServer(app.callback()), { port: 0, host: '127.0.0.1' })
-  t.ok(await isMptcpListener(port), 'ss -M lists the listener')
-  const agent = new mptcp.http.Agent()
-  t.teardown(() => agent.destroy())
-  const { body, socket } = await getJson(`http://127.0.0.1:${port}/`, { agent })
-  t.same(body, { isSocket: true, multipath: 'kernel', wire: MPTCP, info: true, subflows: 1 })
-  t.same(wire(socket), MPTCP, 'client end too')
+  await frameworkOverMptcp(t, http.createServer(app.callback()), [{ port: 0, host: '127.0.0.1' }])
 })
 
 t.test('express app.listen() style: mptcp.listen with an options object and mptcp: false stays TCP', async (t) => {
