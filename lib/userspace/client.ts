@@ -103,6 +103,12 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
     const t = us.transport
     if (!st || closed || !t || t.engine.state !== 'established' || !t.subflows.has(stale.id)) return stopProbing(stale)
     st.timer = null
+    if (t.subflows.size >= maxSubflows) {
+      // No room for a probe beside it (a join over the peer's cap would be refused and counted against us):
+      // close the stale subflow instead; its data is reinjected and the path re-opened with backoff.
+      stopProbing(stale)
+      return stale.socket.destroy()
+    }
     dial(us, stale.path!, PROBE_MS, () => {
       if (probes.get(stale) === st && !st.probe) st.timer = setTimeout(() => probe(us, stale), PROBE_MS).unref()
     }, (id) => {

@@ -296,8 +296,9 @@ export class Engine {
     sub.addrId = join.addrId
     if (this.state !== 'established' || !this.keys) return this.rejectJoin(sub, ErrorCode.NOT_ESTABLISHED, 'connection not established')
     if (this.closingOrClosed()) return this.rejectJoin(sub, ErrorCode.CLOSING, 'connection closing')
-    // Joins still in their handshake count too (this one included, hence the - 1).
-    if (this.openSubCount() + this.pendingSubCount() - 1 >= this.opts.maxSubflows) return this.rejectJoin(sub, ErrorCode.TOO_MANY_SUBFLOWS, 'subflow cap reached')
+    // Joins still in their handshake count too (this one included, hence the - 1); stale subflows do not: an
+    // authenticated join may take the place of one (onJoinFinished).
+    if (this.openSubCount() - this.staleSubCount() + this.pendingSubCount() - 1 >= this.opts.maxSubflows) return this.rejectJoin(sub, ErrorCode.TOO_MANY_SUBFLOWS, 'subflow cap reached')
     sub.peerNonce = Buffer.from(join.nonce)
     sub.nonce = this.random(32)
     this.out(sub, [encode.joinAck(sub.nonce, macs.joinServer(this.keys, sub.peerNonce, sub.nonce))])
@@ -571,7 +572,7 @@ export class Engine {
   private onJoinFinished(sub: Sub, f: Frame): void {
     if (f.type !== T.JOIN_FINISHED || !this.keys || !sub.nonce || !sub.peerNonce) return this.rejectJoin(sub, ErrorCode.UNEXPECTED, 'expected JOIN_FINISHED')
     if (!macEqual(f.mac, macs.joinClient(this.keys, sub.peerNonce, sub.nonce))) return this.rejectJoin(sub, ErrorCode.BAD_MAC, 'JOIN_FINISHED MAC mismatch')
-    if (this.openSubCount() >= this.opts.maxSubflows) return this.rejectJoin(sub, ErrorCode.TOO_MANY_SUBFLOWS, 'subflow cap reached')
+    if (this.openSubCount() >= this.opts.maxSubflows && !this.evictStale()) return this.rejectJoin(sub, ErrorCode.TOO_MANY_SUBFLOWS, 'subflow cap reached')
     this.openJoined(sub)
   }
 
@@ -1137,6 +1138,22 @@ export class Engine {
     let n = 0
     for (const s of this.subs.values()) if (s.state === 'open') n++
     return n
+  }
+
+  private staleSubCount(): number {
+    let n = 0
+    for (const s of this.subs.values()) if (s.state === 'open' && !s.healthy) n++
+    return n
+  }
+
+  // At the cap, an authenticated join replaces the subflow that has been silent longest (the peer is
+  // replacing a path whose connection a middlebox lost); its data is reinjected.
+  private evictStale(): boolean {
+    let victim: Sub | null = null
+    for (const s of this.subs.values()) if (s.state === 'open' && !s.healthy && (!victim || s.lastRecv < victim.lastRecv)) victim = s
+    if (!victim) return false
+    this.closeSub(victim, false)
+    return true
   }
 
   private pendingSubCount(): number {

@@ -331,6 +331,34 @@ t.test('pathInfo(): the kernel\'s RTT and rate replace PING RTT and ACK-based ra
   t.end()
 })
 
+t.test('at the subflow cap an authenticated join replaces a stale subflow; with none stale it is refused', (t) => {
+  const p = pair({ server: { maxSubflows: 2 }, client: { maxSubflows: 8 } })
+  t.ok(p.handshake())
+  p.c.engine.join(2)
+  p.flush()
+  t.equal(p.s.engine.subs.get(2).state, 'open')
+  p.c.engine.join(3)
+  p.flush()
+  t.equal(p.s.engine.subs.get(3).state, 'closed', 'both healthy: the third is refused (TOO_MANY_SUBFLOWS)')
+  p.cut.add('client:2')
+  p.cut.add('server:2')
+  for (let i = 0; i < 20; i++) {
+    p.tick(100)
+    p.flush()
+  }
+  t.equal(p.s.engine.subs.get(2).healthy, false, 'subflow 2 went stale on the server')
+  p.c.engine.join(4)
+  p.flush()
+  t.equal(p.s.engine.subs.get(4).state, 'open', 'the new join is accepted')
+  t.equal(p.s.engine.subs.get(2).state, 'closed', 'in place of the stale subflow')
+  t.ok(p.s.closedSubs.some(([sf]) => sf === 2), 'whose TCP connection the transport is told to close')
+  const data = crypto.randomBytes(200_000)
+  p.s.engine.write(data)
+  p.flush()
+  t.ok(concat(p.c.data).equals(data), 'data flows on the remaining subflows')
+  t.end()
+})
+
 t.test('backup subflow carries data only when no active one is healthy', (t) => {
   const p = pair()
   t.ok(p.handshake())

@@ -95,10 +95,12 @@ t.test('link down mid-transfer: no data lost, short stall; link up: the path car
   t.ok(again > 4 * MiB, `path 0 used again after link up (${(again / MiB).toFixed(1)} MiB)`)
 })
 
-t.test('a middlebox forgets a subflow: a fresh subflow replaces it on the same path, path used again', async (t) => {
+for (const cap of [undefined, 4]) {
+t.test(`a middlebox forgets a subflow: a fresh subflow replaces it on the same path, path used again${cap ? ` (at the subflow cap, ${cap})` : ''}`, async (t) => {
   const l = await setup(t)
   const bytes = 64 * MiB
-  const p = await transfer(l, { bytes })
+  const us = cap ? { maxSubflows: cap } : {}
+  const p = await transfer(l, { bytes, client: us, server: us })
   await serverReceived(p, 8 * MiB)
   const a0 = l.paths[0].clientAddress
   const stale = lastSample(p.cli).subflows.filter((f) => f.local === a0)
@@ -122,8 +124,10 @@ t.test('a middlebox forgets a subflow: a fresh subflow replaces it on the same p
   t.ok(fresh.every((f) => !stale.some((o) => o.localPort === f.localPort)), 'new connections (new local ports) on path 0')
   const end = await clientLinkBytes(l)
   t.ok(end[0].tx - atDrop[0].tx > 4 * MiB, `path 0 carried data again (${((end[0].tx - atDrop[0].tx) / MiB).toFixed(1)} MiB)`)
+  if (cap) t.ok(p.cli.messages.every((m) => m.event !== 'sample' || m.subflows.length <= cap), `never more than ${cap} subflows`)
   for (const u of undo) await u()
 })
+}
 
 t.test('silent blackhole on a path: failover, SHA-256 intact', async (t) => {
   const l = await setup(t)
