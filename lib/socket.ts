@@ -7,7 +7,7 @@ import type { Endpoint } from './decode/sockaddr'
 import type { MptcpInfo } from './decode/mptcp-info'
 import type { Subflow } from './decode/subflows'
 import { policy, validateMptcpOption, type MptcpOption } from './policy'
-import { isMptcp, mptcpInfo, mptcpSubflows, tcpInfo } from './sockopt'
+import { fdOf, isMptcp, mptcpInfo, mptcpSubflows, tcpInfo } from './sockopt'
 import { kernelSupport } from './support'
 import { connectUserspace, type UserspaceOptions, type UserspaceSocket } from './userspace'
 
@@ -47,11 +47,6 @@ const kDialer = Symbol('mptcp.dialer')
 
 export function handleOf(socket: net.Socket): TcpHandle | null {
   return ((socket as unknown as { _handle?: TcpHandle | null })._handle ?? null) as TcpHandle | null
-}
-
-function fdOf(socket: net.Socket): number {
-  const fd = handleOf(socket)?.fd
-  return typeof fd === 'number' ? fd : -1
 }
 
 // A lookup that answers synchronously would make net connect before connect() returns, before the

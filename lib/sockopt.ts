@@ -17,6 +17,7 @@ import {
   type SubflowArray,
 } from './decode/subflows'
 import { constants, endianness } from 'node:os'
+import type net = require('node:net')
 
 // Reads MPTCP state from a socket fd. Each function asks the kernel afresh: a connection can fall back
 // to TCP at any time, so nothing here is cached.
@@ -25,6 +26,12 @@ const le = endianness() === 'LE'
 const intBuf = Buffer.alloc(4)
 const MPTCP_INFO_BUF = 256
 const { errno } = constants as unknown as { errno: Record<string, number> }
+
+/** The fd of a socket's libuv handle, or -1 (not connected yet, closed, or not a TCP handle). */
+export function fdOf(socket: net.Socket): number {
+  const fd = (socket as unknown as { _handle?: { fd?: number } | null })._handle?.fd
+  return typeof fd === 'number' ? fd : -1
+}
 
 /** getsockopt() of an int: the value, or -errno. */
 export function getIntOption(fd: number, level: number, name: number): number {

@@ -10,7 +10,7 @@ export function familyOf(address: string): 4 | 6 {
   return net.isIPv4(plainAddress(address)) ? 4 : 6
 }
 
-function isLoopback(address: string): boolean {
+export function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.')
 }
 

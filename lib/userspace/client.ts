@@ -1,5 +1,5 @@
 import net = require('node:net')
-import { familyOf, isUsable, plainAddress, usableAddresses } from './addresses'
+import { familyOf, isLoopback, isUsable, plainAddress, usableAddresses } from './addresses'
 import { watchAddresses } from './address-watch'
 import type { AddressInfo } from './engine'
 import { engineOptions, type UserspaceOptions } from './options'
@@ -32,8 +32,8 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
   const uo = (options.userspace ?? {}) as UserspaceOptions
   const firstOpts: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(options)) if (!STRIP.includes(k)) firstOpts[k] = v
-  const paths = new Map<string, number>() // path key -> backoff ms
-  const known = new Map<string, Path>() // path key -> path, for every path this connection may use
+  // Every path this connection may use, by key, with its re-open backoff in ms.
+  const paths = new Map<string, { path: Path; backoff: number }>()
   const remotes = new Map<number, { remote: string; port: number; addrId: number }>() // by address id (0: the first)
   let unwatch: (() => void) | null = null
   const live = new Set<string>()
@@ -67,7 +67,7 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
       const id = t.add(sock, { backup, path: p })
       if (!t.engine.join(id, { backup, addrId: p.addrId })) sock.destroy()
       else {
-        paths.set(keyOf(p), 1000)
+        paths.set(keyOf(p), { path: p, backoff: 1000 })
         if (p.local) us.localAddrs.add(p.local)
         joined(id)
       }
@@ -124,27 +124,22 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
   }
   const scheduleReopen = (us: UserspaceSocket, p: Path) => {
     if (closed || uo.reopen === false) return
-    const key = keyOf(p)
-    if (!paths.has(key)) return
-    const delay = paths.get(key)!
-    paths.set(key, Math.min(delay * 2, 30_000))
+    const known = paths.get(keyOf(p))
+    if (!known) return
+    const delay = known.backoff
+    known.backoff = Math.min(delay * 2, 30_000)
     setTimeout(() => open(us, p), delay).unref()
   }
 
   const addPath = (us: UserspaceSocket, p: Path) => {
     const key = keyOf(p)
-    if (!paths.has(key)) paths.set(key, 1000)
-    known.set(key, p)
+    if (!paths.has(key)) paths.set(key, { path: p, backoff: 1000 })
     open(us, p)
   }
 
   // Stops using the paths that match: their subflows are closed (data reinjected) and never re-opened.
   const forget = (us: UserspaceSocket, match: (p: Path) => boolean) => {
-    for (const [key, p] of known) {
-      if (!match(p)) continue
-      known.delete(key)
-      paths.delete(key)
-    }
+    for (const [key, { path }] of paths) if (match(path)) paths.delete(key)
     for (const r of us.transport?.subflows.values() ?? []) {
       if (!r.path || !match(r.path)) continue
       noReopen.add(r.socket)
@@ -179,16 +174,16 @@ export function connectUserspace(options: Record<string, unknown>, cb: (() => vo
         s.localAddrs.add(firstLocal)
         const firstPath: Path = { local: firstLocal, remote, port, addrId: 0 }
         s.transport!.first()!.path = firstPath
-        paths.set(keyOf(firstPath), 1000)
-        known.set(keyOf(firstPath), firstPath)
+        paths.set(keyOf(firstPath), { path: firstPath, backoff: 1000 })
         live.add(keyOf(firstPath))
         remotes.set(0, { remote, port, addrId: 0 })
         const fam = familyOf(remote)
-        const loop = remote.startsWith('127.') || remote === '::1'
+        const loop = isLoopback(remote)
         locals = (uo.localAddresses ?? usableAddresses(fam, loop)).filter((a) => familyOf(a) === fam)
         if (!locals.includes(firstLocal)) locals.unshift(firstLocal)
         for (const local of locals) if (local !== firstLocal) addPath(s, { local, remote, port, addrId: 0 })
         if (uo.watchAddresses !== false) {
+          // Until the engine is done (onClosed) or the socket closes, whichever comes first.
           unwatch = watchAddresses((added, removed) => onAddresses(s, fam, loop, added, removed))
           s.once('close', unwatch)
         }

@@ -1,7 +1,7 @@
 import type { MptcpInfo } from '../decode/mptcp-info'
 import type { Subflow } from '../decode/subflows'
 import type { Endpoint } from '../decode/sockaddr'
-import { tcpInfo } from '../sockopt'
+import { fdOf, tcpInfo } from '../sockopt'
 import type { Transport } from './transport'
 import { plainAddress } from './addresses'
 
@@ -59,12 +59,11 @@ export function userspaceSubflows(t: Transport): UserspaceSubflow[] {
   for (const r of t.subflows.values()) {
     const s = t.engine.subs.get(r.id)
     if (!s || s.state !== 'open') continue
-    const fd = (r.socket as unknown as { _handle?: { fd?: number } })._handle?.fd
     out.push({
       id: r.id,
       local: endpoint(r.socket.localAddress, r.socket.localPort),
       remote: endpoint(r.socket.remoteAddress, r.socket.remotePort),
-      tcpInfo: typeof fd === 'number' && fd >= 0 ? tcpInfo(fd) : null,
+      tcpInfo: tcpInfo(fdOf(r.socket)),
       backup: s.backup,
       userspace: { srtt: s.srtt, inflight: s.inflight, rate: Math.round(s.rate), healthy: s.healthy, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived },
     })

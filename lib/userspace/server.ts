@@ -1,7 +1,7 @@
 import net = require('node:net')
-import { isMptcp } from '../sockopt'
+import { fdOf, isMptcp } from '../sockopt'
 import { FirstFrame, JoinGuard, Registry } from './acceptor'
-import { familyOf, isUsable, plainAddress, usableAddresses } from './addresses'
+import { familyOf, isLoopback, isUsable, plainAddress, usableAddresses } from './addresses'
 import { watchAddresses } from './address-watch'
 import type { Engine } from './engine'
 import { ErrorCode, MAGIC, encode, type ErrorCodeValue } from './frames'
@@ -27,11 +27,6 @@ export interface UserspaceServerStats {
 }
 
 type Emit = (socket: net.Socket | UserspaceSocket) => void
-
-function fdOf(socket: net.Socket): number {
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd
-  return typeof fd === 'number' ? fd : -1
-}
 
 export class UserspaceAcceptor {
   readonly registry = new Registry()
@@ -204,7 +199,7 @@ export class UserspaceAcceptor {
     if (!first || !addr || typeof addr === 'string') return
     const local = plainAddress(first.localAddress ?? '')
     const fam = familyOf(local)
-    const loop = local.startsWith('127.') || local === '::1'
+    const loop = isLoopback(local)
     const wildcard = addr.address === '::' || addr.address === '0.0.0.0'
     const list = this.options.announce ?? (wildcard ? usableAddresses(fam, loop) : [])
     // Ids are never reused on a connection: a REMOVE_ADDR names its id only.

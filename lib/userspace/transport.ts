@@ -1,6 +1,6 @@
 import net = require('node:net')
 import { native } from '../binding'
-import { tcpPathSample } from '../sockopt'
+import { fdOf, tcpPathSample } from '../sockopt'
 import { Engine, type AddressInfo, type EngineHooks, type EngineOptions } from './engine'
 
 // Wires an Engine to net.Socket subflows: socket bytes into engine.receive(), engine frames onto sockets,
@@ -45,8 +45,8 @@ function uncork(s: net.Socket): void {
 }
 
 function limitKernelQueue(socket: net.Socket, bytes: number): void {
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd
-  if (native && typeof fd === 'number' && fd >= 0) native.setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, Math.round(bytes))
+  const fd = fdOf(socket)
+  if (native && fd >= 0) native.setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, Math.round(bytes))
 }
 const DESTROY_AFTER_MS = 1000
 
@@ -101,8 +101,7 @@ export class Transport {
   private samplePaths(): void {
     if (!native) return
     for (const [id, rec] of this.subflows) {
-      const fd = (rec.socket as unknown as { _handle?: { fd?: number } })._handle?.fd
-      const p = typeof fd === 'number' ? tcpPathSample(fd) : null
+      const p = tcpPathSample(fdOf(rec.socket))
       if (p) this.engine.pathInfo(id, p.rttUs / 1000, p.deliveryRate, p.appLimited)
     }
   }

@@ -9,6 +9,15 @@ const { userspaceServer, dial, collect, sha } = require('./helpers/util')
 const { certs } = require('../apps/helpers/certs')
 const mptcp = require('../..')
 
+// An http.Agent whose connections are forced userspace-stack sockets.
+class UserspaceAgent extends http.Agent {
+  createConnection(opts, cb) {
+    const s = mptcp.connect({ host: opts.host, port: opts.port, mptcp: 'userspace', userspace: { force: true } })
+    s.once('connect', () => cb(null, s))
+    s.once('error', cb)
+  }
+}
+
 t.test('TLS on top of a userspace connection (tls.connect({ socket }) and a TLS server fed its sockets)', async (t) => {
   const { key, cert, ca } = await certs()
   const tlsServer = tls.createServer({ key, cert }, (s) => s.pipe(s))
@@ -33,13 +42,6 @@ t.test('HTTP: userspace connections as an http.Agent connection, behind an http 
   })
   const server = await userspaceServer(t, {}, (s) => app.emit('connection', s))
   const port = server.address().port
-  class UserspaceAgent extends http.Agent {
-    createConnection(opts, cb) {
-      const s = mptcp.connect({ host: opts.host, port: opts.port, mptcp: 'userspace', userspace: { force: true } })
-      s.once('connect', () => cb(null, s))
-      s.once('error', cb)
-    }
-  }
   const agent = new UserspaceAgent({ keepAlive: true })
   t.teardown(() => agent.destroy())
   const request = (path, body) =>
@@ -87,13 +89,6 @@ t.test("mptcp.attach(httpServer, 'userspace'): any net.Server gets the userspace
   await once(app, 'listening')
   t.teardown(() => app.close())
   const port = app.address().port
-  class UserspaceAgent extends http.Agent {
-    createConnection(opts, cb) {
-      const s = mptcp.connect({ host: opts.host, port: opts.port, mptcp: 'userspace', userspace: { force: true } })
-      s.once('connect', () => cb(null, s))
-      s.once('error', cb)
-    }
-  }
   const get = (agent) =>
     new Promise((resolve, reject) => {
       http.get({ host: '127.0.0.1', port, path: '/x', agent }, (res) => {
